@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything the CI tier needs on a fresh Debian bookworm machine, idempotently:
+# the wasm-capable guest toolchain (Debian's rustc-web 1.96 with its std sources and
+# lld-22 for wasm linking) and binaryen's wasm-opt. The host toolchain is rustup's 1.95.
+set -euo pipefail
+
+need=()
+for pkg in rustc-web cargo-web rust-web-src lld-22 binaryen; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "install-deps: installing ${need[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"
+fi
+for tool in /usr/bin/rustc /usr/bin/cargo /usr/bin/wasm-opt; do
+    [ -x "$tool" ] || { echo "install-deps: $tool missing after install" >&2; exit 1; }
+done
+[ -d /usr/lib/rustlib/src/rust/library ] || { echo "install-deps: std sources (rust-web-src) missing" >&2; exit 1; }
+echo "install-deps: guest toolchain: $(/usr/bin/rustc --version); $(/usr/bin/wasm-opt --version)" >&2

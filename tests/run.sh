@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The project's test command (README.md): installs what the CI tier needs, then runs every
+# CI-tier test. Exits non-zero on the first failure. Heavy-tier tests are not run here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n==> %s (%ds)\n' "$*" "$(( $(date +%s) - start ))" >&2; }
+
+step "installing dependencies"
+bash dist-scripts/install-deps.sh
+mkdir -p target
+
+step "checking ARCHITECTURE.md against the tree"
+bash tests/check-architecture.sh
+
+step "cargo test --workspace"
+cargo test --workspace --no-fail-fast 2>&1 | tee target/test-workspace.log
+step "done"
