@@ -1,0 +1,9 @@
+#!/bin/sh
+# Builds the echo guest for wasm32-unknown-unknown with the guest toolchain (see the preamble
+# in docs/guest.md). Output: $CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wpm_echo_guest.wasm
+set -eu
+cd "$(dirname "$0")"
+: "${CARGO_TARGET_DIR:=/work/target-guest-wasm}"
+export CARGO_TARGET_DIR
+RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --release \
+    -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown "$@"
