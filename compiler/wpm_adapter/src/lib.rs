@@ -1,20 +1,100 @@
-//! Bridges the real `proc_macro` API and `wpm_host`.
+//! Bridges the real `proc_macro` API and `wpm_host`: converts token streams to and from
+//! the wire format, answers the guest's span questions with real spans, and turns every
+//! failure into a `compile_error!` at the macro call site.
 //!
-//! INTERFACE SKELETON written by the lead; the helper owning this crate fills in the
-//! bodies and may add items, but keeps these names and signatures.
-//! Usable only while a proc macro is running (it calls `proc_macro` APIs).
+//! Usable only while a proc macro is running (it calls `proc_macro` APIs). Nothing here is
+//! specific to the generated shims: the rustc fork calls the same functions.
+//!
+//! On stable Rust (1.95): `Span::join` and `Span::byte_range` are unstable, so joins
+//! always answer "none" and byte offsets are 0; `Span::def_site()` is mixed site; guest
+//! diagnostics map as described at [`expand_function`].
+//!
+//! # Examples
+//! What a generated shim does (`bytes` from `include_bytes!`):
+//! ```ignore
+//! #[proc_macro_derive(Serialize, attributes(serde))]
+//! pub fn serialize(item: TokenStream) -> TokenStream {
+//!     match wpm_adapter::module_from_bytes("serde_derive.wasm", BYTES) {
+//!         Ok(module) => wpm_adapter::expand_derive(module, 0, item),
+//!         Err(message) => wpm_adapter::load_error("Serialize", &message),
+//!     }
+//! }
+//! ```
 
 extern crate proc_macro;
 
-use proc_macro::TokenStream;
+mod convert;
+mod output;
+mod registry;
+mod spans;
+mod text;
+
+use proc_macro::{Span, TokenStream};
+use wpm_abi::Request;
 use wpm_host::MacroModule;
+
+pub use registry::{module_from_bytes, runtime};
 
 /// Expands derive macro `macro_index` of `module` on `item`.
 /// Failures become `compile_error!("...")` at the call site carrying the macro's message.
-pub fn expand_derive(module: &MacroModule, macro_index: usize, item: TokenStream) -> TokenStream { todo!() }
+pub fn expand_derive(module: &MacroModule, macro_index: usize, item: TokenStream) -> TokenStream {
+    expand(module, macro_index, None, item)
+}
 
 /// Expands attribute macro `macro_index` of `module` on `(args, item)`.
-pub fn expand_attribute(module: &MacroModule, macro_index: usize, args: TokenStream, item: TokenStream) -> TokenStream { todo!() }
+/// Failures become `compile_error!` as for [`expand_derive`].
+pub fn expand_attribute(module: &MacroModule, macro_index: usize, args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(module, macro_index, Some(args), item)
+}
 
 /// Expands function-like macro `macro_index` of `module` on `input`.
-pub fn expand_function(module: &MacroModule, macro_index: usize, input: TokenStream) -> TokenStream { todo!() }
+///
+/// On failure (the module cannot run, or the macro panics, traps, hits a limit or returns
+/// invalid tokens) the expansion is only `::core::compile_error!{"<macro>: <message>"}`
+/// at the call site, so rustc goes on to report the crate's other errors.
+///
+/// Diagnostics the guest emits: errors become `compile_error!`s at their spans, added
+/// after the output for derives and attributes (item position), and replacing the output
+/// for function-like macros (which may be in expression position, where extra tokens
+/// would add a parse error). Warnings, notes and helps are printed to stderr with their
+/// location; stable `proc_macro` has no way to emit them as real warnings.
+pub fn expand_function(module: &MacroModule, macro_index: usize, input: TokenStream) -> TokenStream {
+    expand(module, macro_index, None, input)
+}
+
+/// The expansion to return when [`module_from_bytes`] failed: a `compile_error!` at the
+/// call site reading `<macro_name>: <message>`.
+pub fn load_error(macro_name: &str, message: &str) -> TokenStream {
+    output::compile_error(&format!("{macro_name}: {message}"), Span::call_site())
+}
+
+fn expand(module: &MacroModule, index: usize, attr_args: Option<TokenStream>, input: TokenStream) -> TokenStream {
+    let decl = module.manifest().macros.get(index);
+    let name = decl.map_or("<unknown macro>", |m| m.name.as_str());
+    let is_function = decl.is_some_and(|m| m.kind == wpm_abi::MacroKind::Function);
+    let mut table = spans::SpanTable::new();
+    let request = Request {
+        attr_args: attr_args.map(|a| convert::to_wire(a, &mut table)),
+        input: convert::to_wire(input, &mut table),
+    };
+    let result = match module.expand(index, &request, &mut table) {
+        Err(host) => Err(host.to_string()),
+        Ok(Err(failure)) => Err(failure.to_string()),
+        Ok(Ok(trees)) => {
+            convert::from_wire(&trees, &table).map_err(|e| format!("proc macro returned invalid tokens: {e}"))
+        }
+    };
+    let errors = output::diagnostics(name, &table.diagnostics);
+    match result {
+        Err(message) => {
+            let mut out = output::compile_error(&format!("{name}: {message}"), Span::call_site());
+            out.extend(errors);
+            out
+        }
+        Ok(_) if is_function && !errors.is_empty() => errors,
+        Ok(mut out) => {
+            out.extend(errors);
+            out
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Real crate metadata for a wasm module: the stub crate compiled in-process to `.rmeta`.
+//!
+//! The file is cached under `<cache>/rustc-meta/<key>/lib<NAME>.rmeta`, where the key hashes
+//! the module's bytes, the crate name, the stub source and the compiler's version, so a
+//! changed module or compiler never reuses stale metadata. The key is also passed as
+//! `-C metadata`, so two modules under one name get distinct crate ids (and incremental
+//! compilation of users sees the change).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::{fs, process};
+
+use sha2::{Digest, Sha256};
+
+/// Edition the stub crates are compiled with; it is the macros' "definition edition".
+const STUB_EDITION: &str = "2021";
+
+/// What to synthesize metadata for.
+pub(crate) struct Job<'a> {
+    /// Crate name.
+    pub name: &'a str,
+    /// SHA-256 of the module file.
+    pub module_hash: [u8; 32],
+    /// Stub crate source (see [`crate::stub`]).
+    pub source: &'a str,
+    /// `--sysroot` to pass on, if the user gave one.
+    pub sysroot: Option<&'a Path>,
+    /// `-Zthreads` of the outer compilation (the nested run must agree with it).
+    pub threads: usize,
+}
+
+/// Runs a compiler with the given command line (arg 0 is the program name) and says whether
+/// it succeeded; the driver passes its own `run_compiler`, so nothing is spawned.
+pub(crate) type Compile<'a> = dyn FnMut(&[String]) -> bool + 'a;
+
+/// Returns the path of the job's `.rmeta`, compiling the stub crate on a cache miss.
+///
+/// # Errors
+/// A message when the cache directory cannot be written or the stub does not compile.
+pub(crate) fn metadata(job: &Job<'_>, cache_root: &Path, compile: &mut Compile<'_>) -> Result<PathBuf, String> {
+    let key = key(job);
+    let dir = cache_root.join("rustc-meta").join(&key);
+    let file = dir.join(format!("lib{}.rmeta", job.name));
+    if file.is_file() {
+        tracing::debug!("wasm proc macro `{}`: cached metadata {}", job.name, file.display());
+        return Ok(file);
+    }
+    // Build in a private directory and rename into place, so concurrent compilations never
+    // see a half-written file.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let tmp = dir.join(format!("tmp-{}-{}", process::id(), SEQ.fetch_add(1, Ordering::Relaxed)));
+    fs::create_dir_all(&tmp).map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
+    let result = build(job, &key, &tmp, &file, compile);
+    let _ = fs::remove_dir_all(&tmp);
+    result.map(|()| file)
+}
+
+fn build(job: &Job<'_>, key: &str, tmp: &Path, file: &Path, compile: &mut Compile<'_>) -> Result<(), String> {
+    let src = tmp.join("stub.rs");
+    fs::write(&src, job.source).map_err(|e| format!("cannot write `{}`: {e}", src.display()))?;
+    let out = tmp.join(format!("lib{}.rmeta", job.name));
+    let mut args: Vec<String> = vec![
+        "rustc".into(),
+        "--crate-name".into(),
+        job.name.into(),
+        "--crate-type".into(),
+        "proc-macro".into(),
+        "--edition".into(),
+        STUB_EDITION.into(),
+        "--emit".into(),
+        format!("metadata={}", out.display()),
+        "-C".into(),
+        format!("metadata={key}"),
+        "--cap-lints".into(),
+        "allow".into(),
+    ];
+    if let Some(sysroot) = job.sysroot {
+        args.push("--sysroot".into());
+        args.push(sysroot.display().to_string());
+    }
+    if job.threads != 1 {
+        args.push(format!("-Zthreads={}", job.threads));
+    }
+    args.push(src.display().to_string());
+    let t0 = std::time::Instant::now();
+    if !compile(&args) || !out.is_file() {
+        return Err(format!("could not build metadata for crate `{}` (stub crate in `{}`)", job.name, src.display()));
+    }
+    tracing::debug!("wasm proc macro `{}`: metadata built in {:?}", job.name, t0.elapsed());
+    fs::rename(&out, file).map_err(|e| format!("cannot move metadata to `{}`: {e}", file.display()))
+}
+
+/// The cache key: hex SHA-256 over everything the metadata depends on.
+fn key(job: &Job<'_>) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        &b"rustc_wasm_proc_macro metadata v1"[..],
+        option_env!("CFG_VERSION").unwrap_or("unknown").as_bytes(),
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        job.name.as_bytes(),
+        &job.module_hash,
+        STUB_EDITION.as_bytes(),
+        job.source.as_bytes(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job<'a>(source: &'a str, module_hash: [u8; 32]) -> Job<'a> {
+        Job { name: "Demo", module_hash, source, sysroot: None, threads: 1 }
+    }
+
+    /// A stand-in compiler that writes the `--emit metadata=PATH` file and counts calls.
+    fn fake(calls: &mut Vec<Vec<String>>) -> impl FnMut(&[String]) -> bool + '_ {
+        move |args| {
+            calls.push(args.to_vec());
+            let Some(out) = args.iter().find_map(|a| a.strip_prefix("metadata=")).filter(|p| p.ends_with(".rmeta")) else {
+                return false;
+            };
+            fs::write(out, b"rmeta").is_ok()
+        }
+    }
+
+    #[test]
+    fn compiles_once_then_hits_the_cache() {
+        let root = std::env::temp_dir().join(format!("rwpm-synth-test-{}", process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let mut calls = Vec::new();
+        let a = metadata(&job("src", [1; 32]), &root, &mut fake(&mut calls)).unwrap();
+        let b = metadata(&job("src", [1; 32]), &root, &mut fake(&mut calls)).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(calls.len(), 1);
+        let args = &calls[0];
+        assert!(args.windows(2).any(|w| w == ["--crate-type", "proc-macro"]));
+        assert!(args.windows(2).any(|w| w == ["--crate-name", "Demo"]));
+        assert!(a.ends_with("libDemo.rmeta") && a.is_file());
+        // Another module under the same name gets other metadata.
+        let c = metadata(&job("src", [2; 32]), &root, &mut fake(&mut calls)).unwrap();
+        assert_ne!(a, c);
+        assert_eq!(calls.len(), 2);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_failed_compile_is_an_error_and_leaves_nothing_behind() {
+        let root = std::env::temp_dir().join(format!("rwpm-synth-fail-{}", process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let err = metadata(&job("src", [3; 32]), &root, &mut |_: &[String]| false).unwrap_err();
+        assert!(err.contains("could not build metadata for crate `Demo`"), "{err}");
+        let dir = fs::read_dir(root.join("rustc-meta")).unwrap().next().unwrap().unwrap().path();
+        assert_eq!(fs::read_dir(dir).unwrap().count(), 0);
+        let _ = fs::remove_dir_all(&root);
+    }
+}

@@ -1,0 +1,117 @@
+//! `proc_macro::TokenStream` ⇄ wire token trees. Going out, every span is interned in the
+//! expansion's [`SpanTable`]; coming back, every handle, identifier, punct and literal
+//! from the guest is checked before a `proc_macro` constructor (which could panic) sees it.
+
+use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use wpm_abi as abi;
+
+use crate::spans::SpanTable;
+use crate::text;
+
+/// Converts a stream for the guest, interning its spans.
+pub(crate) fn to_wire(stream: TokenStream, table: &mut SpanTable) -> Vec<abi::TokenTree> {
+    stream.into_iter().map(|tree| tree_to_wire(tree, table)).collect()
+}
+
+fn tree_to_wire(tree: TokenTree, table: &mut SpanTable) -> abi::TokenTree {
+    match tree {
+        TokenTree::Group(g) => abi::TokenTree::Group(abi::Group {
+            delimiter: match g.delimiter() {
+                Delimiter::Parenthesis => abi::Delimiter::Parenthesis,
+                Delimiter::Brace => abi::Delimiter::Brace,
+                Delimiter::Bracket => abi::Delimiter::Bracket,
+                Delimiter::None => abi::Delimiter::None,
+            },
+            span: table.intern(g.span()),
+            span_open: table.intern(g.span_open()),
+            span_close: table.intern(g.span_close()),
+            stream: to_wire(g.stream(), table),
+        }),
+        TokenTree::Ident(i) => {
+            let text = i.to_string();
+            let (name, is_raw) = match text.strip_prefix("r#") {
+                Some(rest) => (rest.to_owned(), true),
+                None => (text, false),
+            };
+            abi::TokenTree::Ident(abi::Ident { name, is_raw, span: table.intern(i.span()) })
+        }
+        TokenTree::Punct(p) => abi::TokenTree::Punct(abi::Punct {
+            // Punct chars are ASCII by construction (see `text::check_punct`).
+            ch: u8::try_from(p.as_char()).unwrap_or(b'?'),
+            spacing: match p.spacing() {
+                Spacing::Joint => abi::Spacing::Joint,
+                Spacing::Alone => abi::Spacing::Alone,
+            },
+            span: table.intern(p.span()),
+        }),
+        TokenTree::Literal(l) => {
+            let source = l.to_string();
+            let (kind, symbol, suffix) = text::split_literal(&source);
+            abi::TokenTree::Literal(abi::Literal {
+                kind,
+                symbol: symbol.to_owned(),
+                suffix: suffix.to_owned(),
+                span: table.intern(l.span()),
+            })
+        }
+    }
+}
+
+/// Converts guest output back into a real token stream.
+///
+/// # Errors
+/// A message naming the first invalid token (unknown span handle, invalid identifier,
+/// punct or literal).
+pub(crate) fn from_wire(trees: &[abi::TokenTree], table: &SpanTable) -> Result<TokenStream, String> {
+    let mut out = Vec::with_capacity(trees.len());
+    for tree in trees {
+        out.push(tree_from_wire(tree, table)?);
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn span(table: &SpanTable, handle: abi::SpanHandle) -> Result<Span, String> {
+    table.get(handle).ok_or_else(|| format!("span handle {} was never handed out", handle.0))
+}
+
+fn tree_from_wire(tree: &abi::TokenTree, table: &SpanTable) -> Result<TokenTree, String> {
+    Ok(match tree {
+        abi::TokenTree::Group(g) => {
+            let delimiter = match g.delimiter {
+                abi::Delimiter::Parenthesis => Delimiter::Parenthesis,
+                abi::Delimiter::Brace => Delimiter::Brace,
+                abi::Delimiter::Bracket => Delimiter::Bracket,
+                abi::Delimiter::None => Delimiter::None,
+            };
+            // Stable proc_macro can only set the whole group's span; the open/close
+            // spans follow from it.
+            let mut group = Group::new(delimiter, from_wire(&g.stream, table)?);
+            group.set_span(span(table, g.span)?);
+            TokenTree::Group(group)
+        }
+        abi::TokenTree::Ident(i) => {
+            text::check_ident(&i.name, i.is_raw)?;
+            let s = span(table, i.span)?;
+            TokenTree::Ident(if i.is_raw { Ident::new_raw(&i.name, s) } else { Ident::new(&i.name, s) })
+        }
+        abi::TokenTree::Punct(p) => {
+            let ch = text::check_punct(p.ch)?;
+            let spacing = match p.spacing {
+                abi::Spacing::Joint => Spacing::Joint,
+                abi::Spacing::Alone => Spacing::Alone,
+            };
+            let mut punct = Punct::new(ch, spacing);
+            punct.set_span(span(table, p.span)?);
+            TokenTree::Punct(punct)
+        }
+        abi::TokenTree::Literal(l) => {
+            let mut source = String::new();
+            // Writing into a String cannot fail.
+            let _ = l.write_source(&mut source);
+            let mut lit: Literal =
+                source.parse().map_err(|_| format!("`{}` is not a valid literal", source.escape_debug()))?;
+            lit.set_span(span(table, l.span)?);
+            TokenTree::Literal(lit)
+        }
+    })
+}

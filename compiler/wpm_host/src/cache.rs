@@ -1,0 +1,125 @@
+//! The on-disk compiled-code cache.
+//!
+//! An entry is a `Module::serialize` image named by a SHA-256 key over everything that
+//! affects the compiled code: the module bytes, the backend and target, wasmtime's own
+//! compatibility hash of the engine settings, the wasmtime version and this crate's
+//! version. Entries are written to a temporary file and renamed into place, so
+//! concurrent rustc processes never see a half-written entry. The cache is best effort:
+//! an unreadable, corrupt or incompatible entry is recompiled and overwritten; a
+//! directory that cannot be written only means no caching.
+
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+use wasmtime::{Engine, Module};
+
+use crate::config::Backend;
+
+/// The wasmtime version, pinned in `Cargo.toml`; part of every key.
+const WASMTIME_VERSION: &str = "48.0.8";
+/// Bump when the way this crate configures engines changes in a way the compatibility
+/// hash might not see.
+const CACHE_FORMAT: &str = "wpm-host-cache-1";
+
+/// A 32-byte cache key.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Key([u8; 32]);
+
+impl Key {
+    /// Hex form, used as the file name.
+    fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Feeds `Hash` output into SHA-256, so wasmtime's compatibility hash becomes part of a
+/// stable key.
+struct ShaHasher(Sha256);
+
+impl Hasher for ShaHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    fn finish(&self) -> u64 {
+        0
+    }
+}
+
+/// Computes the key of `bytes` compiled by `engine` for `backend`.
+pub(crate) fn key(engine: &Engine, backend: Backend, bytes: &[u8]) -> Key {
+    let mut h = ShaHasher(Sha256::new());
+    for part in [CACHE_FORMAT, WASMTIME_VERSION, env!("CARGO_PKG_VERSION"), backend.as_str(), std::env::consts::ARCH] {
+        h.0.update(part.as_bytes());
+        h.0.update([0]);
+    }
+    engine.precompile_compatibility_hash().hash(&mut h);
+    h.0.update((bytes.len() as u64).to_le_bytes());
+    h.0.update(bytes);
+    Key(h.0.finalize().into())
+}
+
+/// A cache directory.
+#[derive(Clone, Debug)]
+pub(crate) struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    /// A cache in `dir`, created on first store.
+    pub(crate) fn new(dir: PathBuf) -> Self {
+        Cache { dir }
+    }
+
+    fn path(&self, key: &Key) -> PathBuf {
+        self.dir.join(format!("{}.cwasm", key.hex()))
+    }
+
+    /// The compiled module for `key`, if a usable entry exists.
+    pub(crate) fn load(&self, engine: &Engine, key: &Key) -> Option<Module> {
+        let path = self.path(key);
+        if !path.is_file() {
+            return None;
+        }
+        // SAFETY: `deserialize_file` trusts the file to be a wasmtime artifact. Entries
+        // are only ever written by `store` below, from `Module::serialize` of an engine
+        // configured exactly as this one (the key covers the module bytes, the backend,
+        // the engine's compatibility hash and the wasmtime version), and they appear
+        // under their final name only by an atomic rename after a complete, synced
+        // write. wasmtime still checks the header and engine compatibility and returns
+        // an error (handled as a miss) for truncated or mismatching files.
+        unsafe { Module::deserialize_file(engine, &path) }.ok()
+    }
+
+    /// Stores `module` under `key`. Errors mean "not cached", never a failed load.
+    pub(crate) fn store(&self, key: &Key, module: &Module) -> std::io::Result<()> {
+        let image = module.serialize().map_err(|e| std::io::Error::other(e.to_string()))?;
+        fs::create_dir_all(&self.dir)?;
+        let final_path = self.path(key);
+        let tmp = temp_name(&final_path);
+        let result = write_synced(&tmp, &image).and_then(|()| fs::rename(&tmp, &final_path));
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
+fn write_synced(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let mut f = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    f.write_all(data)?;
+    f.sync_all()
+}
+
+/// A name no other writer uses: process id, a per-process counter and the time.
+fn temp_name(final_path: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let mut name = final_path.as_os_str().to_owned();
+    name.push(format!(".{}.{n}.{nanos}.tmp", std::process::id()));
+    PathBuf::from(name)
+}

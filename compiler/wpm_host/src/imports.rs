@@ -1,0 +1,154 @@
+//! The host functions of module `wpm-1`: every import a guest may use, dispatched to the
+//! expansion's [`crate::SpanServer`] from this one place.
+//!
+//! Every pointer and length from the guest is checked against its memory; a bad one traps
+//! with a [`GuestFault`] naming the import, never a host panic.
+
+use std::fmt;
+
+use wasmtime::{Caller, Linker};
+use wpm_abi::{imports, DiagnosticLevel, SpanHandle, SpanLocation, IMPORT_MODULE};
+
+use crate::spans::SpanServer;
+use crate::state::{HostState, MAX_PANIC_MESSAGE};
+
+/// A wasm signature written compactly: `i` = i32, `I` = i64 (params, results).
+pub(crate) type Sig = (&'static str, &'static str);
+
+/// Every import ABI version 1 defines, with its signature.
+pub(crate) const SIGNATURES: &[(&str, Sig)] = &[
+    (imports::SPAN_SOURCE_TEXT, ("iii", "i")),
+    (imports::SPAN_FILE, ("iii", "i")),
+    (imports::SPAN_LOCAL_FILE, ("iii", "i")),
+    (imports::SPAN_LOCATION, ("ii", "i")),
+    (imports::SPAN_EDGE, ("ii", "i")),
+    (imports::SPAN_JOIN, ("ii", "i")),
+    (imports::SPAN_RESOLVED_AT, ("ii", "i")),
+    (imports::SPAN_LOCATED_AT, ("ii", "i")),
+    (imports::DIAGNOSTIC, ("iiii", "")),
+    (imports::PANIC, ("ii", "")),
+];
+
+/// The guest broke the ABI in a host call (bad pointer, bad enum value...). Traps.
+#[derive(Debug)]
+pub(crate) struct GuestFault(pub(crate) String);
+
+impl fmt::Display for GuestFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GuestFault {}
+
+fn fault<T>(import: &str, msg: impl fmt::Display) -> wasmtime::Result<T> {
+    Err(wasmtime::Error::new(GuestFault(format!("{IMPORT_MODULE}::{import}: {msg}"))))
+}
+
+type Cx<'a> = Caller<'a, HostState>;
+
+/// Defines all host functions in `linker`.
+pub(crate) fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    let m = IMPORT_MODULE;
+    linker.func_wrap(m, imports::SPAN_SOURCE_TEXT, |mut c: Cx<'_>, span: u32, ptr: u32, cap: u32| {
+        let text = spans(&mut c, imports::SPAN_SOURCE_TEXT)?.source_text(SpanHandle(span));
+        write_text(&mut c, imports::SPAN_SOURCE_TEXT, text.as_deref(), ptr, cap)
+    })?;
+    linker.func_wrap(m, imports::SPAN_FILE, |mut c: Cx<'_>, span: u32, ptr: u32, cap: u32| {
+        let text = spans(&mut c, imports::SPAN_FILE)?.file(SpanHandle(span));
+        write_text(&mut c, imports::SPAN_FILE, Some(&text), ptr, cap)
+    })?;
+    linker.func_wrap(m, imports::SPAN_LOCAL_FILE, |mut c: Cx<'_>, span: u32, ptr: u32, cap: u32| {
+        let text = spans(&mut c, imports::SPAN_LOCAL_FILE)?.local_file(SpanHandle(span));
+        write_text(&mut c, imports::SPAN_LOCAL_FILE, text.as_deref(), ptr, cap)
+    })?;
+    linker.func_wrap(m, imports::SPAN_LOCATION, |mut c: Cx<'_>, span: u32, which: u32| {
+        let Some(which) = SpanLocation::from_u32(which) else {
+            return fault(imports::SPAN_LOCATION, format_args!("unknown location kind {which}"));
+        };
+        Ok(spans(&mut c, imports::SPAN_LOCATION)?.location(SpanHandle(span), which))
+    })?;
+    linker.func_wrap(m, imports::SPAN_EDGE, |mut c: Cx<'_>, span: u32, start: u32| {
+        let start = match start {
+            0 => false,
+            1 => true,
+            _ => return fault(imports::SPAN_EDGE, format_args!("`start` must be 0 or 1, not {start}")),
+        };
+        Ok(spans(&mut c, imports::SPAN_EDGE)?.edge(SpanHandle(span), start).0)
+    })?;
+    linker.func_wrap(m, imports::SPAN_JOIN, |mut c: Cx<'_>, a: u32, b: u32| {
+        let joined = spans(&mut c, imports::SPAN_JOIN)?.join(SpanHandle(a), SpanHandle(b));
+        Ok(joined.unwrap_or(SpanHandle::NONE).0)
+    })?;
+    linker.func_wrap(m, imports::SPAN_RESOLVED_AT, |mut c: Cx<'_>, a: u32, b: u32| {
+        Ok(spans(&mut c, imports::SPAN_RESOLVED_AT)?.resolved_at(SpanHandle(a), SpanHandle(b)).0)
+    })?;
+    linker.func_wrap(m, imports::SPAN_LOCATED_AT, |mut c: Cx<'_>, a: u32, b: u32| {
+        Ok(spans(&mut c, imports::SPAN_LOCATED_AT)?.located_at(SpanHandle(a), SpanHandle(b)).0)
+    })?;
+    linker.func_wrap(m, imports::DIAGNOSTIC, |mut c: Cx<'_>, level: u32, span: u32, ptr: u32, len: u32| {
+        let Some(level) = DiagnosticLevel::from_u32(level) else {
+            return fault(imports::DIAGNOSTIC, format_args!("unknown diagnostic level {level}"));
+        };
+        let bytes = read_guest(&mut c, imports::DIAGNOSTIC, "message", ptr, len)?;
+        let msg = String::from_utf8_lossy(&bytes);
+        spans(&mut c, imports::DIAGNOSTIC)?.diagnostic(level, SpanHandle(span), &msg);
+        Ok(())
+    })?;
+    linker.func_wrap(m, imports::PANIC, |mut c: Cx<'_>, ptr: u32, len: u32| {
+        let bytes = read_guest(&mut c, imports::PANIC, "message", ptr, len.min(MAX_PANIC_MESSAGE as u32))?;
+        let mut msg = String::from_utf8_lossy(&bytes).into_owned();
+        if len as usize > MAX_PANIC_MESSAGE {
+            msg.push_str(" [...]");
+        }
+        c.data_mut().panic_message = Some(msg);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn spans<'a>(c: &'a mut Cx<'_>, import: &str) -> wasmtime::Result<&'a mut dyn SpanServer> {
+    match c.data_mut().spans() {
+        Some(s) => Ok(s),
+        None => fault(import, "called outside an expansion"),
+    }
+}
+
+/// Checks that `[ptr, ptr + len)` lies in guest memory and returns it as a `usize` range.
+fn guest_range(c: &mut Cx<'_>, import: &str, what: &str, ptr: u32, len: u32) -> wasmtime::Result<std::ops::Range<usize>> {
+    let Some(memory) = c.data().memory else { return fault(import, "the module has no memory") };
+    let size = memory.data_size(&mut *c);
+    let end = u64::from(ptr) + u64::from(len);
+    if end > size as u64 {
+        return fault(import, format_args!("{what} at {ptr:#x}..+{len} lies outside guest memory ({size} bytes)"));
+    }
+    // Both fit in usize: they are at most `size`.
+    Ok(ptr as usize..end as usize)
+}
+
+fn read_guest(c: &mut Cx<'_>, import: &str, what: &str, ptr: u32, len: u32) -> wasmtime::Result<Vec<u8>> {
+    let range = guest_range(c, import, what, ptr, len)?;
+    let Some(memory) = c.data().memory else { return fault(import, "the module has no memory") };
+    match memory.data(&*c).get(range) {
+        Some(bytes) => Ok(bytes.to_vec()),
+        None => fault(import, format_args!("{what} lies outside guest memory")),
+    }
+}
+
+/// Implements the text-returning convention: the full length (or -1 for none) is
+/// returned; the text is written only when it fits in `cap`.
+fn write_text(c: &mut Cx<'_>, import: &str, text: Option<&str>, ptr: u32, cap: u32) -> wasmtime::Result<i32> {
+    let range = guest_range(c, import, "output buffer", ptr, cap)?;
+    let Some(text) = text else { return Ok(-1) };
+    let Ok(len) = i32::try_from(text.len()) else {
+        return fault(import, format_args!("text of {} bytes does not fit the ABI", text.len()));
+    };
+    if text.len() <= range.len() {
+        let Some(memory) = c.data().memory else { return fault(import, "the module has no memory") };
+        match memory.data_mut(&mut *c).get_mut(range.start..range.start + text.len()) {
+            Some(dst) => dst.copy_from_slice(text.as_bytes()),
+            None => return fault(import, "output buffer lies outside guest memory"),
+        }
+    }
+    Ok(len)
+}

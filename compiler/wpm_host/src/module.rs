@@ -1,0 +1,131 @@
+//! A loaded module: the manifest read at load time, and expansion in fresh instances.
+
+use std::time::Duration;
+
+use wasmtime::InstancePre;
+use wpm_abi::{exports, tokens, Manifest, Request, TokenTree, ABI_VERSION};
+
+use crate::config::Limits;
+use crate::error::{HostError, MacroError};
+use crate::session::Session;
+use crate::spans::{NoSpans, SpanServer};
+use crate::state::HostState;
+
+/// How a module was loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadInfo {
+    /// `true` if the compiled code came from the on-disk cache.
+    pub from_cache: bool,
+    /// Wall time of the whole load (checks, compile or cache fetch, manifest read).
+    pub load_time: Duration,
+}
+
+/// A loaded module: its manifest and a pre-instantiated, ready-to-run instance template.
+/// Cheap to share between threads (`Send + Sync`).
+pub struct MacroModule {
+    name: String,
+    manifest: Manifest,
+    pre: InstancePre<HostState>,
+    limits: Limits,
+    info: LoadInfo,
+}
+
+impl std::fmt::Debug for MacroModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MacroModule")
+            .field("name", &self.name)
+            .field("manifest", &self.manifest)
+            .field("limits", &self.limits)
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MacroModule {
+    /// Calls `wpm_abi_version` and `wpm_manifest` once, in a throwaway instance.
+    pub(crate) fn new(name: &str, pre: InstancePre<HostState>, limits: Limits, info: LoadInfo) -> Result<Self, HostError> {
+        let manifest = read_manifest(name, &pre, limits)?;
+        Ok(MacroModule { name: name.to_owned(), manifest, pre, limits, info })
+    }
+
+    /// The macros the module provides, in declaration order.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The file name (or the name given to `load_bytes`) used in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The limits every expansion of this module is held to.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// How the module was loaded (cache hit, time taken).
+    pub fn load_info(&self) -> LoadInfo {
+        self.info
+    }
+
+    /// Runs macro `macro_index` on `request` in a fresh instance.
+    ///
+    /// # Errors
+    /// `Err(HostError)` if `macro_index` is not in the manifest. `Ok(Err(MacroError))`
+    /// when the macro itself fails (panic, trap, limits, malformed output): the message is
+    /// meant for the macro's call site.
+    pub fn expand(
+        &self,
+        macro_index: usize,
+        request: &Request,
+        spans: &mut dyn SpanServer,
+    ) -> Result<Result<Vec<TokenTree>, MacroError>, HostError> {
+        let count = self.manifest.macros.len();
+        let Some(index) = u32::try_from(macro_index).ok().filter(|_| macro_index < count) else {
+            return Err(HostError::module(
+                &self.name,
+                format!("has no macro number {macro_index}: its manifest declares {count}"),
+            ));
+        };
+        Ok(self.run(index, &request.encode(), spans))
+    }
+
+    fn run(&self, index: u32, input: &[u8], spans: &mut dyn SpanServer) -> Result<Vec<TokenTree>, MacroError> {
+        let mut session = Session::new(&self.pre, spans, self.limits)?;
+        let ptr = session.write_input(input)?;
+        let len = input.len() as u32; // write_input checked that it fits
+        let packed: u64 = session.call(exports::EXPAND, (index, ptr, len))?;
+        let bytes = session.output(exports::EXPAND, packed)?;
+        tokens::decode_stream(bytes).map_err(MacroError::MalformedOutput)
+    }
+}
+
+fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Result<Manifest, HostError> {
+    let fail = |what: &str, e: MacroError| HostError::module(name, format!("{what} failed: {e}"));
+    let mut spans = NoSpans;
+    let mut session = Session::new(pre, &mut spans, limits).map_err(|e| fail("instantiation", e))?;
+    let version: u32 = session.call(exports::ABI_VERSION, ()).map_err(|e| fail(exports::ABI_VERSION, e))?;
+    if version != ABI_VERSION {
+        return Err(HostError::module(
+            name,
+            format!("was built for wpm ABI version {version}; this host supports version {ABI_VERSION}"),
+        ));
+    }
+    let packed: u64 = session.call(exports::MANIFEST, ()).map_err(|e| fail(exports::MANIFEST, e))?;
+    let bytes = session.output(exports::MANIFEST, packed).map_err(|e| fail(exports::MANIFEST, e))?;
+    let manifest = Manifest::decode(bytes).map_err(|e| HostError::module(name, format!("has a bad manifest: {e}")))?;
+    if manifest.abi_version != version {
+        return Err(HostError::module(
+            name,
+            format!(
+                "has a bad manifest: it says ABI version {} but `{}` returned {version}",
+                manifest.abi_version,
+                exports::ABI_VERSION
+            ),
+        ));
+    }
+    if let Some(m) = manifest.macros.iter().find(|m| m.name.is_empty()) {
+        return Err(HostError::module(name, format!("has a bad manifest: a {} macro has an empty name", m.kind.as_str())));
+    }
+    Ok(manifest)
+}

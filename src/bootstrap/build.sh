@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Assembles and builds the rustc fork: upstream tree (rust-web-src) + our crates + the hook
+# patch series, then `x.py build`. Every step is cached by a stamp keyed by the hash of its
+# inputs (and of the previous step's key), so re-running resumes where it stopped.
+#
+# Usage: src/bootstrap/build.sh [all|tree|build|x ARGS...|env]
+#   all (default)  every step, ending with the stage-1 compiler and its std
+#   tree           every step but the x.py build (deps, layout, crates, patches, bootstrap.toml)
+#   x ARGS...      assemble, then run `python3 x.py ARGS...` in the tree
+#   env            print the paths other scripts need (FORK_TREE, FORK_RUSTC, FORK_SYSROOT)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+TOOL="python3 $HERE/forktool.py"
+
+SRC="$($TOOL get source)"
+WORK="$($TOOL get work-dir)"
+TREE="$WORK/rust"
+STAMPS="$WORK/stamps"
+mkdir -p "$STAMPS"
+
+# Our crates, as "repo path:tree path". They sit under compiler/ in the tree: library/ there is
+# the std workspace, which must not claim them.
+CRATES=(
+  "library/wpm_abi:compiler/wpm_abi"
+  "compiler/wpm_host:compiler/wpm_host"
+  "compiler/wpm_adapter:compiler/wpm_adapter"
+  "compiler/rustc_wasm_proc_macro:compiler/rustc_wasm_proc_macro"
+  "compiler/rustc_wasm_proc_macro/registry:compiler/rustc_wasm_proc_macro_registry"
+)
+# Path dependencies between them, as seen from compiler/<crate>/.
+DEP_MAP="wpm_abi=../wpm_abi,wpm_host=../wpm_host,wpm_adapter=../wpm_adapter"
+
+log() { printf '[fork %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+hash_str() { sha256sum | cut -c1-16; }
+# Hash of a list of files/directories (contents and relative names).
+hash_paths() {
+  local p
+  for p in "$@"; do
+    if [ -d "$p" ]; then
+      (cd "$p" && find . -type f ! -path './target/*' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+    elif [ -e "$p" ]; then
+      sha256sum "$p"
+    else
+      echo "absent $p"
+    fi
+  done | hash_str
+}
+
+PREV_KEY="root"
+# step NAME KEY-INPUT FUNCTION: runs FUNCTION unless the stamp for NAME holds the chained key.
+step() {
+  local name="$1" input="$2" fn="$3"
+  local key
+  key="$(printf '%s\n%s\n' "$PREV_KEY" "$input" | hash_str)"
+  PREV_KEY="$key"
+  if [ "$(cat "$STAMPS/$name" 2>/dev/null || true)" = "$key" ]; then
+    log "$name: up to date ($key)"
+    return 0
+  fi
+  log "$name: running"
+  local t0=$SECONDS
+  rm -f "$STAMPS/$name"
+  "$fn"
+  echo "$key" >"$STAMPS/$name"
+  log "$name: done in $((SECONDS - t0)) s"
+}
+
+# --- steps ---------------------------------------------------------------------------------
+
+do_deps() {
+  local missing=()
+  local p
+  for p in $($TOOL get packages); do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get install -y "${missing[@]}"
+  fi
+  local stage0
+  stage0="$($TOOL get stage0)"
+  [ -x "$HOME/.rustup/toolchains/$stage0/bin/rustc" ] || rustup toolchain install "${stage0%%-*}" --profile minimal
+  grep -q "^compiler_version=${stage0%%-*}\$" "$SRC/src/stage0" ||
+    { log "src/stage0 does not name ${stage0%%-*}"; exit 1; }
+}
+
+do_layout() {
+  mkdir -p "$TREE"
+  # --checksum without -t: only files whose content differs are rewritten, and they get a
+  # fresh mtime, so cargo sees every change (restoring an old mtime could hide one).
+  rsync -rlp --checksum --delete \
+    --exclude=/build/ --exclude=/bootstrap.toml --exclude=/debian/ \
+    $(for c in "${CRATES[@]}"; do printf -- '--exclude=/%s/ ' "${c#*:}"; done) \
+    "$SRC/" "$TREE/"
+  # The tree is a tarball source with a Cargo.lock; no vendor dir, crates come from crates.io.
+}
+
+do_crates() {
+  local c from to
+  for c in "${CRATES[@]}"; do
+    from="$REPO/${c%%:*}" to="$TREE/${c#*:}"
+    [ -d "$from" ] || { log "missing crate $from"; exit 1; }
+    mkdir -p "$to"
+    # (`registry/` is a crate of its own nested in rustc_wasm_proc_macro.)
+    rsync -rlp --checksum --delete --exclude=/target/ --exclude=/Cargo.toml --exclude=/tests/ --exclude=/registry/ \
+      "$from/" "$to/"
+    # Fork-only additions (e.g. the adapter's `proc_macro` = rustc_proc_macro) are merged in.
+    $TOOL manifest "$from/Cargo.toml" "$to/Cargo.toml.new" "$DEP_MAP" "$HERE/manifests/$(basename "$to").toml"
+    if cmp -s "$to/Cargo.toml.new" "$to/Cargo.toml"; then rm "$to/Cargo.toml.new"; else mv "$to/Cargo.toml.new" "$to/Cargo.toml"; fi
+  done
+}
+
+patch_files() {
+  local p
+  for p in "$HERE"/patches/*.patch; do
+    [ -e "$p" ] || continue
+    sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"
+  done | sort -u
+}
+
+do_patches() {
+  # Apply the series to pristine copies of the touched files in a scratch dir, then install
+  # only the files whose content changed; files a previous series touched but this one does
+  # not are restored. Re-running on a patched tree is therefore a no-op.
+  local scratch="$WORK/patch-scratch" f p
+  rm -rf "$scratch"
+  mkdir -p "$scratch"
+  local files
+  files="$(patch_files)"
+  for f in $files; do
+    mkdir -p "$scratch/$(dirname "$f")"
+    if [ -e "$SRC/$f" ]; then cp "$SRC/$f" "$scratch/$f"; fi
+  done
+  for p in "$HERE"/patches/*.patch; do
+    [ -e "$p" ] || continue
+    log "  applying $(basename "$p")"
+    patch -p1 -s -N -d "$scratch" -i "$p" --no-backup-if-mismatch -r - || { log "patch $(basename "$p") failed"; exit 1; }
+  done
+  local old
+  for old in $(cat "$STAMPS/patched-files" 2>/dev/null || true); do
+    if ! grep -qx "$old" <<<"$files"; then
+      if [ -e "$SRC/$old" ]; then cmp -s "$SRC/$old" "$TREE/$old" || cp "$SRC/$old" "$TREE/$old"; else rm -f "$TREE/$old"; fi
+    fi
+  done
+  for f in $files; do
+    cmp -s "$scratch/$f" "$TREE/$f" || { mkdir -p "$TREE/$(dirname "$f")"; cp "$scratch/$f" "$TREE/$f"; }
+  done
+  printf '%s\n' $files >"$STAMPS/patched-files"
+  rm -rf "$scratch"
+}
+
+do_config() {
+  $TOOL bootstrap-toml "$TREE/bootstrap.toml.new"
+  if cmp -s "$TREE/bootstrap.toml.new" "$TREE/bootstrap.toml"; then rm "$TREE/bootstrap.toml.new"; else mv "$TREE/bootstrap.toml.new" "$TREE/bootstrap.toml"; fi
+}
+
+X_ARGS=()
+do_x() {
+  log "python3 x.py ${X_ARGS[*]}  (full log: $WORK/x.log)"
+  (cd "$TREE" && exec nice -n 10 python3 x.py "${X_ARGS[@]}") >"$WORK/x.log" 2>&1 &
+  local pid=$! rc=0
+  tail -n +1 -f --pid=$pid "$WORK/x.log" |
+    grep --line-buffered -E '^(Building|Assembling|Build completed|error)|^\s+Finished|^\[TIMING' || true &
+  wait $pid || rc=$?
+  wait || true
+  [ "$rc" -eq 0 ] || { log "x.py failed (exit $rc); see $WORK/x.log"; exit 1; }
+}
+
+assemble() {
+  local srcver
+  srcver="$(dpkg-query -W -f='${Version}' rust-web-src 2>/dev/null || echo none)"
+  step deps "$($TOOL get packages) $($TOOL get stage0)" do_deps
+  step layout "rust-web-src $srcver" do_layout
+  step crates "$(hash_paths "${CRATES[@]/#/$REPO/}" "$REPO/Cargo.toml" "$HERE/manifests" "$HERE/forktool.py")" do_crates
+  step patches "$(hash_paths "$HERE/patches")" do_patches
+  step config "$(hash_paths "$REPO/config.toml" "$HERE/forktool.py")" do_config
+}
+
+case "${1:-all}" in
+  all)
+    assemble
+    mapfile -t X_ARGS < <($TOOL get build-args)
+    # Cargo's own fingerprints make an up-to-date build quick; the stamp records success.
+    T0=$SECONDS
+    PREV_KEY="$PREV_KEY-build" do_x
+    log "build: done in $((SECONDS - T0)) s"
+    ;;
+  tree) assemble ;;
+  x)
+    shift
+    assemble
+    X_ARGS=("$@")
+    do_x
+    ;;
+  env)
+    echo "FORK_TREE=$TREE"
+    echo "FORK_SYSROOT=$TREE/build/host/stage1"
+    echo "FORK_RUSTC=$TREE/build/host/stage1/bin/rustc"
+    ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,241 @@
+//! `cargo wpm build`: resolve, rewrite, build the guest library and the crate, optimize.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::cargo_run::{self, Artifact};
+use crate::error::{Error, Result};
+use crate::fsutil::{cache_dir, sync_dir, write_if_changed};
+use crate::guest_lib::GuestSources;
+use crate::resolve::{resolve, Package, Spec};
+use crate::rewrite::{manifest::rewrite_manifest, source::rewrite_root};
+use crate::toolchain::{self, Toolchain};
+use crate::wrapper;
+use crate::module;
+
+/// The wasm-opt optimization to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opt {
+    /// `-O3`: fastest code (the default).
+    Speed,
+    /// `-Os`: smallest code.
+    Size,
+    /// No wasm-opt at all.
+    None,
+}
+
+/// What to build and how.
+#[derive(Clone, Debug)]
+pub(crate) struct BuildOptions {
+    /// The package.
+    pub(crate) spec: String,
+    /// Output file; by default `./<lib name>.wasm`.
+    pub(crate) output: Option<PathBuf>,
+    /// Features to enable.
+    pub(crate) features: Vec<String>,
+    /// `--all-features`.
+    pub(crate) all_features: bool,
+    /// `--no-default-features`.
+    pub(crate) no_default_features: bool,
+    /// wasm-opt level.
+    pub(crate) opt: Opt,
+    /// Show cargo's output live.
+    pub(crate) verbose: bool,
+}
+
+/// The wasm features rustc 1.96 emits for wasm32-unknown-unknown, enabled for wasm-opt.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-multivalue",
+    "--enable-reference-types",
+];
+
+/// Builds the module and returns the output path.
+///
+/// # Errors
+/// Any [`Error`] of the pipeline's stages.
+pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
+    let started = Instant::now();
+    let tc = Toolchain::find()?;
+    let wasm_opt = if opts.opt == Opt::None { None } else { Some(toolchain::wasm_opt()?) };
+    let cache = cache_dir();
+
+    let spec = Spec::parse(&opts.spec);
+    progress(&format!("fetching {}", opts.spec));
+    let pkg = resolve(&spec, &tc.host_cargo, &cache.join("resolve"))?;
+    let work = cache.join("build").join(format!("{}-{}", pkg.name, pkg.version));
+    let macros = prepare(&pkg, &work)?;
+    progress(&format!(
+        "rewrote {} {}: {} macro{} declared",
+        pkg.name,
+        pkg.version,
+        macros,
+        if macros == 1 { "" } else { "s" }
+    ));
+
+    let guest = GuestSources::load()?;
+    let hash = format!("{:016x}", guest.hash());
+    let guest_manifest = guest.write_to(&cache.join("guest").join(&hash))?;
+    let target_dir = cache.join("target").join(&hash);
+
+    progress("building std + guest library");
+    let t = Instant::now();
+    let mut cmd = guest_cargo(&tc, &guest_manifest, &target_dir);
+    cmd.args(["-p", "wpm_proc_macro"]);
+    let artifacts = cargo_run::run(cmd, opts.verbose)?.map_err(|f| Error::GuestLibBuild { output: f.output })?;
+    let rlib = find_file(&artifacts, "proc_macro", "rlib").ok_or_else(|| Error::GuestLibBuild {
+        output: "cargo reported no libproc_macro rlib".into(),
+    })?;
+    let deps = match rlib.parent() {
+        Some(dir) if dir.ends_with("deps") => dir.to_path_buf(),
+        Some(dir) => dir.join("deps"),
+        None => PathBuf::from("deps"),
+    };
+    progress(&format!("guest library ready ({:.1} s)", t.elapsed().as_secs_f64()));
+
+    progress(&format!("building {} for wasm32", pkg.lib_name));
+    let t = Instant::now();
+    let mut cmd = guest_cargo(&tc, &work.join("Cargo.toml"), &target_dir);
+    cmd.env(wrapper::GUEST_RLIB_ENV, &rlib).env(wrapper::GUEST_DEPS_ENV, &deps);
+    if !opts.features.is_empty() {
+        cmd.arg("--features").arg(opts.features.join(","));
+    }
+    if opts.all_features {
+        cmd.arg("--all-features");
+    }
+    if opts.no_default_features {
+        cmd.arg("--no-default-features");
+    }
+    let package = format!("{} {}", pkg.name, pkg.version);
+    let artifacts = cargo_run::run(cmd, opts.verbose)?
+        .map_err(|f| Error::CrateBuild { package: package.clone(), output: f.output })?;
+    let wasm = find_file(&artifacts, &pkg.lib_name, "wasm").ok_or_else(|| Error::CrateBuild {
+        package: package.clone(),
+        output: "cargo reported no .wasm file".into(),
+    })?;
+    progress(&format!("built {} ({:.1} s)", pkg.lib_name, t.elapsed().as_secs_f64()));
+
+    let raw = std::fs::read(&wasm).map_err(|e| Error::io(format!("reading {}", wasm.display()), e))?;
+    check(&raw, &wasm.display().to_string())?;
+    let output = opts.output.clone().unwrap_or_else(|| PathBuf::from(format!("{}.wasm", pkg.lib_name)));
+    let final_bytes = match &wasm_opt {
+        Some(tool) => {
+            let flag = if opts.opt == Opt::Size { "-Os" } else { "-O3" };
+            progress(&format!("optimizing (wasm-opt {flag})"));
+            let optimized = work.join(format!("{}.opt.wasm", pkg.lib_name));
+            optimize(tool, flag, &wasm, &optimized)?;
+            let bytes = std::fs::read(&optimized).map_err(|e| Error::io(format!("reading {}", optimized.display()), e))?;
+            check(&bytes, "the output of wasm-opt")?;
+            bytes
+        }
+        None => raw.clone(),
+    };
+    std::fs::write(&output, &final_bytes).map_err(|e| Error::io(format!("writing {}", output.display()), e))?;
+    progress(&format!(
+        "wrote {} ({} bytes; {} before wasm-opt) in {:.1} s",
+        output.display(),
+        final_bytes.len(),
+        raw.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(output)
+}
+
+/// Copies the package to `work` with its manifest and crate root rewritten. Returns the
+/// number of macros the crate root declares.
+fn prepare(pkg: &Package, work: &Path) -> Result<usize> {
+    let manifest_path = pkg.dir.join("Cargo.toml");
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| Error::io(format!("reading {}", p.display()), e));
+    let manifest = rewrite_manifest(&read(&manifest_path)?, &pkg.dir)
+        .map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
+    if pkg.lib_root.strip_prefix(&pkg.dir).is_err() {
+        return Err(Error::Rewrite {
+            file: pkg.lib_root.clone(),
+            detail: "the crate root lies outside the package directory".into(),
+        });
+    }
+    let root = rewrite_root(&read(&pkg.lib_root)?).map_err(|detail| Error::Rewrite { file: pkg.lib_root.clone(), detail })?;
+    let overrides = vec![(manifest_path, manifest.into_bytes()), (pkg.lib_root.clone(), root.text.into_bytes())];
+    sync_dir(&pkg.dir, work, &overrides)?;
+    if let Some(lock) = &pkg.lockfile {
+        // The scratch project's lockfile pins the dependency versions `cargo metadata` chose.
+        if let Ok(bytes) = std::fs::read(lock) {
+            write_if_changed(&work.join("Cargo.lock"), &bytes)?;
+        }
+    }
+    Ok(root.macros.len())
+}
+
+/// A guest `cargo build` of `manifest`'s lib into `target_dir`.
+fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
+    let mut cmd = Command::new(&tc.cargo);
+    cmd.arg("build").arg("--manifest-path").arg(manifest);
+    cmd.args(["--lib", "--release", "-Zbuild-std=std,panic_abort", "--target", wrapper::TARGET, "--message-format=json"]);
+    // Settings from the user's environment would change std's build between runs, or
+    // between the guest library and the crate: clear them.
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if key.starts_with("CARGO_PROFILE_") || key.starts_with("CARGO_BUILD_") || key.starts_with("CARGO_TARGET_") {
+            cmd.env_remove(key);
+        }
+    }
+    for key in ["RUSTFLAGS", "RUSTC_WORKSPACE_WRAPPER", "RUSTDOCFLAGS", "CARGO_INCREMENTAL", wrapper::GUEST_RLIB_ENV, wrapper::GUEST_DEPS_ENV] {
+        cmd.env_remove(key);
+    }
+    let this = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("cargo-wpm"));
+    cmd.env("RUSTC", &tc.rustc)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUSTC_WRAPPER", this)
+        .env(wrapper::WRAPPER_ENV, "1")
+        .env("CARGO_ENCODED_RUSTFLAGS", "")
+        .env("CARGO_TARGET_DIR", target_dir);
+    if let Some(dir) = manifest.parent() {
+        cmd.current_dir(dir);
+    }
+    cmd
+}
+
+/// The first file with extension `ext` that cargo produced for target `name`.
+fn find_file(artifacts: &[Artifact], name: &str, ext: &str) -> Option<PathBuf> {
+    artifacts
+        .iter()
+        .filter(|a| a.target_name == name || a.target_name.replace('-', "_") == name)
+        .flat_map(|a| a.filenames.iter())
+        .find(|f| f.extension().is_some_and(|e| e == ext))
+        .cloned()
+}
+
+/// Validates a module and checks the ABI rules.
+fn check(bytes: &[u8], what: &str) -> Result<()> {
+    let invalid = |detail| Error::InvalidModule { what: what.to_owned(), detail };
+    let info = module::scan(bytes).map_err(invalid)?;
+    module::check_abi(&info).map_err(invalid)
+}
+
+/// Runs wasm-opt.
+fn optimize(tool: &Path, flag: &str, input: &Path, output: &Path) -> Result<()> {
+    let out = Command::new(tool)
+        .arg(flag)
+        .args(WASM_OPT_FEATURES)
+        .args(["--strip-debug", "--strip-producers"])
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .output()
+        .map_err(|e| Error::io(format!("running {}", tool.display()), e))?;
+    if !out.status.success() {
+        let mut output = String::from_utf8_lossy(&out.stderr).into_owned();
+        output.push_str(&String::from_utf8_lossy(&out.stdout));
+        return Err(Error::WasmOpt { output });
+    }
+    Ok(())
+}
+
+/// Prints a progress line on stderr.
+pub(crate) fn progress(msg: &str) {
+    eprintln!("{:>12} {msg}", "wpm");
+}

@@ -1,0 +1,239 @@
+//! Rewrites a proc-macro package's `Cargo.toml` into a standalone wasm `cdylib` package.
+//!
+//! Edits, with `toml_edit` so that everything else stays as written:
+//! - `[lib] proc-macro = true` becomes `crate-type = ["cdylib"]`;
+//! - an empty `[workspace]` makes the copy its own workspace root;
+//! - `[profile]` is replaced by [`set_guest_profile`]'s, identical for every guest build so
+//!   that std and shared dependencies are compiled once;
+//! - dev-dependencies and non-lib targets are dropped (only the lib is built);
+//! - `forbid` lint levels in `[lints]` become `deny` (the generated module allows
+//!   `unsafe_code` for its `#[unsafe(no_mangle)]`);
+//! - relative `path` dependencies are made absolute (the copy lives elsewhere).
+//!
+//! Features are kept unchanged.
+
+use std::path::Path;
+
+use toml_edit::{Array, DocumentMut, Item, Table, Value};
+
+/// Rewrites `text`, the manifest of the package in `original_dir`.
+///
+/// # Errors
+/// A message if the manifest does not parse, has no `[lib]` table, or relies on workspace
+/// inheritance (which the standalone copy cannot resolve).
+pub(crate) fn rewrite_manifest(text: &str, original_dir: &Path) -> Result<String, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("Cargo.toml does not parse: {e}"))?;
+    if let Some(key) = find_inheritance(doc.as_table(), "") {
+        return Err(format!(
+            "Cargo.toml inherits `{key}` from its workspace; build it from crates.io, or replace \
+             `workspace = true` with values"
+        ));
+    }
+
+    let lib = doc
+        .get_mut("lib")
+        .and_then(Item::as_table_like_mut)
+        .ok_or("Cargo.toml has no [lib] table, so it is not a proc-macro package")?;
+    lib.remove("proc-macro");
+    lib.remove("proc_macro");
+    lib.remove("crate-type");
+    lib.remove("crate_type");
+    let mut types = Array::new();
+    types.push("cdylib");
+    lib.insert("crate-type", Item::Value(Value::Array(types)));
+
+    let root = doc.as_table_mut();
+    for key in ["dev-dependencies", "dev_dependencies", "bin", "example", "test", "bench", "patch", "replace"] {
+        root.remove(key);
+    }
+    if let Some(package) = root.get_mut("package").and_then(Item::as_table_like_mut) {
+        package.remove("workspace");
+        for key in ["autobins", "autoexamples", "autotests", "autobenches"] {
+            package.insert(key, toml_edit::value(false));
+        }
+    }
+    if let Some(targets) = root.get_mut("target").and_then(Item::as_table_like_mut) {
+        for (_, platform) in targets.iter_mut() {
+            if let Some(platform) = platform.as_table_like_mut() {
+                platform.remove("dev-dependencies");
+                platform.remove("dev_dependencies");
+            }
+        }
+    }
+    absolutize_paths(root, original_dir);
+    if let Some(lints) = root.get_mut("lints").and_then(Item::as_table_like_mut) {
+        for (_, tool) in lints.iter_mut() {
+            if let Some(tool) = tool.as_table_like_mut() {
+                for (_, level) in tool.iter_mut() {
+                    downgrade_forbid(level);
+                }
+            }
+        }
+    }
+    root.insert("workspace", Item::Table(Table::new()));
+    set_guest_profile(&mut doc);
+    Ok(doc.to_string())
+}
+
+/// Replaces `[profile]` with the one profile every guest build uses.
+///
+/// It must be identical for the guest library's build and every macro crate's build: the
+/// profile is part of std's build, and both link the same std.
+pub(crate) fn set_guest_profile(doc: &mut DocumentMut) {
+    let mut release = Table::new();
+    release.insert("opt-level", toml_edit::value(3));
+    release.insert("debug", toml_edit::value(false));
+    release.insert("panic", toml_edit::value("abort"));
+    release.insert("lto", toml_edit::value(false));
+    release.insert("incremental", toml_edit::value(false));
+    release.insert("codegen-units", toml_edit::value(16));
+    let mut profile = Table::new();
+    profile.set_implicit(true);
+    profile.insert("release", Item::Table(release));
+    doc.as_table_mut().insert("profile", Item::Table(profile));
+}
+
+/// The dotted key of the first `workspace = true` found under `table`.
+fn find_inheritance(table: &dyn toml_edit::TableLike, prefix: &str) -> Option<String> {
+    for (key, item) in table.iter() {
+        if prefix.is_empty() && key == "workspace" {
+            continue; // the package's own [workspace] table, not inheritance
+        }
+        if key == "metadata" {
+            continue; // free-form, for other tools
+        }
+        if let Some(sub) = item.as_table_like() {
+            if key == "workspace" {
+                return Some(prefix.trim_end_matches('.').to_owned());
+            }
+            if let Some(found) = find_inheritance(sub, &format!("{prefix}{key}.")) {
+                return Some(found);
+            }
+        } else if key == "workspace" && item.as_bool() == Some(true) {
+            return Some(prefix.trim_end_matches('.').to_owned());
+        }
+    }
+    None
+}
+
+/// Makes relative `path = ".."` of every dependency table absolute against `base`.
+fn absolutize_paths(root: &mut Table, base: &Path) {
+    let fix = |deps: &mut Item| {
+        let Some(deps) = deps.as_table_like_mut() else { return };
+        for (_, dep) in deps.iter_mut() {
+            let Some(dep) = dep.as_table_like_mut() else { continue };
+            let Some(path) = dep.get("path").and_then(Item::as_str) else { continue };
+            if Path::new(path).is_relative() {
+                let abs = base.join(path).display().to_string();
+                dep.insert("path", toml_edit::value(abs));
+            }
+        }
+    };
+    for key in ["dependencies", "build-dependencies", "build_dependencies"] {
+        if let Some(deps) = root.get_mut(key) {
+            fix(deps);
+        }
+    }
+    if let Some(targets) = root.get_mut("target").and_then(Item::as_table_like_mut) {
+        for (_, platform) in targets.iter_mut() {
+            let Some(platform) = platform.as_table_like_mut() else { continue };
+            for key in ["dependencies", "build-dependencies", "build_dependencies"] {
+                if let Some(deps) = platform.get_mut(key) {
+                    fix(deps);
+                }
+            }
+        }
+    }
+}
+
+/// `"forbid"` → `"deny"`, also in the `{ level = "forbid", priority = N }` form.
+fn downgrade_forbid(level: &mut Item) {
+    if level.as_str() == Some("forbid") {
+        *level = toml_edit::value("deny");
+    } else if let Some(table) = level.as_table_like_mut() {
+        if table.get("level").and_then(Item::as_str) == Some("forbid") {
+            table.insert("level", toml_edit::value("deny"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERDE_LIKE: &str = r#"
+[package]
+edition = "2021"
+name = "serde_derive"
+version = "1.0.0"
+autobenches = false
+
+[features]
+default = []
+deserialize_in_place = []
+
+[lib]
+name = "serde_derive"
+path = "src/lib.rs"
+proc-macro = true
+
+[[test]]
+name = "t"
+path = "tests/t.rs"
+
+[dependencies.syn]
+version = "2"
+features = ["full"]
+
+[dependencies.local]
+path = "../local"
+
+[dev-dependencies.serde]
+version = "1"
+
+[target.'cfg(unix)'.dev-dependencies]
+libc = "0.2"
+
+[lints.rust]
+unsafe_code = "forbid"
+missing_docs = { level = "forbid", priority = 1 }
+
+[profile.release]
+lto = true
+"#;
+
+    #[test]
+    fn rewrites_a_normalized_manifest() {
+        let out = rewrite_manifest(SERDE_LIKE, Path::new("/orig/serde_derive")).unwrap();
+        let doc: DocumentMut = out.parse().unwrap();
+        assert_eq!(doc["lib"]["crate-type"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(), ["cdylib"]);
+        assert!(doc["lib"].get("proc-macro").is_none());
+        assert_eq!(doc["lib"]["path"].as_str(), Some("src/lib.rs"));
+        assert!(doc["workspace"].as_table().unwrap().is_empty());
+        assert!(doc.get("dev-dependencies").is_none() && doc.get("test").is_none());
+        assert!(doc["target"]["cfg(unix)"].get("dev-dependencies").is_none());
+        assert_eq!(doc["features"]["deserialize_in_place"].as_array().unwrap().len(), 0);
+        assert_eq!(doc["dependencies"]["syn"]["version"].as_str(), Some("2"));
+        assert_eq!(doc["dependencies"]["local"]["path"].as_str(), Some("/orig/serde_derive/../local"));
+        assert_eq!(doc["lints"]["rust"]["unsafe_code"].as_str(), Some("deny"));
+        assert_eq!(doc["lints"]["rust"]["missing_docs"]["level"].as_str(), Some("deny"));
+        assert_eq!(doc["profile"]["release"]["panic"].as_str(), Some("abort"));
+        assert!(doc["profile"]["release"].get("lto").unwrap().as_bool() == Some(false));
+        assert_eq!(doc["package"]["autotests"].as_bool(), Some(false));
+    }
+
+    #[test]
+    fn inline_lib_table_and_underscore_key() {
+        let out = rewrite_manifest("[package]\nname='a'\nversion='0.1.0'\n[lib]\nproc_macro = true\n", Path::new("/x")).unwrap();
+        assert!(out.contains("crate-type = [\"cdylib\"]") && !out.contains("proc_macro"), "{out}");
+    }
+
+    #[test]
+    fn refuses_workspace_inheritance_and_missing_lib() {
+        let err = rewrite_manifest("[package]\nname='a'\nversion.workspace = true\n[lib]\nproc-macro=true\n", Path::new("/x")).unwrap_err();
+        assert!(err.contains("`package.version`"), "{err}");
+        let err = rewrite_manifest("[package]\nname='a'\n[dependencies]\nsyn = { workspace = true }\n[lib]\nproc-macro=true\n", Path::new("/x")).unwrap_err();
+        assert!(err.contains("`dependencies.syn`"), "{err}");
+        assert!(rewrite_manifest("[package]\nname='a'\n", Path::new("/x")).unwrap_err().contains("no [lib]"));
+    }
+}

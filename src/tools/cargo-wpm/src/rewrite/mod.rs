@@ -1,0 +1,8 @@
+//! Rewrites a proc-macro package into a wasm `cdylib` package without its author's help.
+//!
+//! [`manifest`] edits `Cargo.toml`, [`source`] edits the crate root, [`registration`]
+//! generates the module that tells the guest library which macros exist.
+
+pub(crate) mod manifest;
+pub(crate) mod registration;
+pub(crate) mod source;

@@ -1,0 +1,190 @@
+//! The shim cache: one generated and built shim per (module, crate name, rustc, tool
+//! version), shared by every invocation on the machine.
+//!
+//! Layout under the cache root:
+//! - `target/`: one Cargo target directory shared by all shims (wasmtime is built once);
+//! - `build.lock`: held while a shim is generated, built and copied out;
+//! - `KEY/crate/`: the generated crate; `KEY/lib<name>.so`: its built library; `KEY/ready`:
+//!   written last (by rename), so a present `ready` means the library is complete.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::args::WasmMacro;
+
+/// Overrides the cache root. By default `$WPM_CACHE_DIR/shims`, else
+/// `$XDG_CACHE_HOME/wpm/shims`, else `$HOME/.cache/wpm/shims`.
+pub(crate) const ENV_SHIM_CACHE: &str = "WPM_SHIM_CACHE";
+
+/// A built shim, ready for `--extern`.
+pub(crate) struct Built {
+    /// The proc-macro library.
+    pub library: PathBuf,
+    /// Where its dependencies live (`-L dependency=`).
+    pub deps: PathBuf,
+}
+
+/// Why a shim could not be made.
+#[derive(Debug)]
+pub(crate) enum CacheError {
+    /// No cache directory could be chosen.
+    NoCacheDir,
+    /// A file operation failed.
+    Io(String, io::Error),
+    /// The shim could not be generated (bad module, bad names).
+    Generate(String, wpm_shim::ShimError),
+    /// A tool could not be run or failed; the message includes its output.
+    Tool(String),
+}
+
+impl fmt::Display for CacheError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CacheError::NoCacheDir => write!(f, "cannot choose a shim cache directory: set {ENV_SHIM_CACHE}"),
+            CacheError::Io(what, e) => write!(f, "{what}: {e}"),
+            CacheError::Generate(name, e) => write!(f, "cannot generate the shim for `{name}`: {e}"),
+            CacheError::Tool(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The cache root (see [`ENV_SHIM_CACHE`]).
+fn cache_root() -> Result<PathBuf, CacheError> {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var(ENV_SHIM_CACHE)
+        .or_else(|| var("WPM_CACHE_DIR").map(|d| d.join("shims")))
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("wpm").join("shims")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache").join("wpm").join("shims")))
+        .ok_or(CacheError::NoCacheDir)
+}
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> CacheError {
+    let what = what.into();
+    move |e| CacheError::Io(what, e)
+}
+
+/// `rustc -vV` of the compiler the shim must be built with: a proc macro only loads into the
+/// exact compiler that built it.
+fn rustc_version(rustc: &OsString) -> Result<Vec<u8>, CacheError> {
+    let out = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .map_err(io_err(format!("cannot run `{} -vV`", rustc.to_string_lossy())))?;
+    if !out.status.success() {
+        return Err(CacheError::Tool(format!("`{} -vV` failed: {}", rustc.to_string_lossy(), String::from_utf8_lossy(&out.stderr))));
+    }
+    Ok(out.stdout)
+}
+
+/// The cache key: every input the built library depends on.
+fn key(m: &WasmMacro, module: &[u8], rustc_vv: &[u8]) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        m.name.as_bytes(),
+        rustc_vv,
+        wpm_shim::default_wpm_root().as_os_str().as_encoded_bytes(),
+        module,
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Environment variables Cargo sets for the rustc it runs that must not leak into the
+/// nested build of a shim (they would redirect its output, flags or target).
+const CLEARED_ENV: &[&str] = &[
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTFLAGS",
+    "RUSTDOCFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_BUILD_RUSTFLAGS",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_TARGET_DIR",
+    "CARGO_BUILD_TARGET",
+    "CARGO_MAKEFLAGS",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "CARGO_PRIMARY_PACKAGE",
+];
+
+/// Returns the built shim for `m`, generating and building it on first use.
+///
+/// # Errors
+/// A [`CacheError`] when the module is unusable or the build fails.
+pub(crate) fn shim_for(m: &WasmMacro, rustc: &OsString) -> Result<Built, CacheError> {
+    let module = fs::read(&m.path).map_err(io_err(format!("cannot read {}", m.path.display())))?;
+    let root = cache_root()?;
+    let key = key(m, &module, &rustc_version(rustc)?);
+    let dir = root.join(&key);
+    let lib_file = format!("{}{}{}", std::env::consts::DLL_PREFIX, m.name, std::env::consts::DLL_SUFFIX);
+    let built = Built { library: dir.join(&lib_file), deps: root.join("target").join("release").join("deps") };
+    if dir.join("ready").is_file() {
+        return Ok(built);
+    }
+    fs::create_dir_all(&root).map_err(io_err(format!("cannot create {}", root.display())))?;
+    let lock_path = root.join("build.lock");
+    let lock = File::create(&lock_path).map_err(io_err(format!("cannot create {}", lock_path.display())))?;
+    lock.lock().map_err(io_err(format!("cannot lock {}", lock_path.display())))?;
+    // Another invocation may have finished it while we waited for the lock.
+    if dir.join("ready").is_file() {
+        return Ok(built);
+    }
+    eprintln!("wpm-rustc: building the native shim for `{}` (first use; cached in {})", m.name, dir.display());
+    let crate_dir = dir.join("crate");
+    let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let opts = wpm_shim::ShimOptions { name: Some(m.name.clone()), ..Default::default() };
+    let manifest = wpm_shim::read_manifest(&m.path).map_err(|e| CacheError::Generate(m.name.clone(), e))?;
+    wpm_shim::generate_from_manifest(&manifest, &module, &stem, &crate_dir, &opts)
+        .map_err(|e| CacheError::Generate(m.name.clone(), e))?;
+    // Start from the checkout's lock file, so the shim gets the versions the project tests.
+    let seed = wpm_shim::default_wpm_root().join("Cargo.lock");
+    if seed.is_file() && !crate_dir.join("Cargo.lock").exists() {
+        fs::copy(&seed, crate_dir.join("Cargo.lock")).map_err(io_err("cannot seed the shim's Cargo.lock"))?;
+    }
+    build(&crate_dir, &root.join("target"), rustc)?;
+    let from = root.join("target").join("release").join(&lib_file);
+    let tmp = dir.join(format!("{lib_file}.tmp"));
+    fs::copy(&from, &tmp).map_err(io_err(format!("cannot copy {}", from.display())))?;
+    fs::rename(&tmp, &built.library).map_err(io_err(format!("cannot move {}", tmp.display())))?;
+    let ready_tmp = dir.join("ready.tmp");
+    fs::write(&ready_tmp, key.as_bytes()).map_err(io_err("cannot mark the shim ready"))?;
+    fs::rename(&ready_tmp, dir.join("ready")).map_err(io_err("cannot mark the shim ready"))?;
+    Ok(built)
+}
+
+/// Builds the crate at `crate_dir` in release mode with `rustc`; output is shown only on
+/// failure.
+fn build(crate_dir: &Path, target_dir: &Path, rustc: &OsString) -> Result<(), CacheError> {
+    let cargo = std::env::var_os("CARGO").filter(|c| !c.is_empty()).unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(&cargo);
+    cmd.arg("build")
+        .arg("--release")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(crate_dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        .env("RUSTC", rustc);
+    for var in CLEARED_ENV {
+        cmd.env_remove(var);
+    }
+    let out = cmd.output().map_err(io_err(format!("cannot run `{}`", cargo.to_string_lossy())))?;
+    if !out.status.success() {
+        return Err(CacheError::Tool(format!(
+            "building the shim in {} failed:\n{}{}",
+            crate_dir.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Names: which strings from a manifest may appear in generated Rust, and how the package
+//! name and version are derived from a module's file name.
+//!
+//! Manifest strings come from an untrusted guest and are pasted into generated source, so
+//! every one is checked to be a plain identifier before it is used.
+
+use std::collections::HashSet;
+
+/// Rust's strict and reserved keywords (2021 edition) plus `_`: none of them can name a macro
+/// or a helper attribute without `r#`, which the shim does not generate.
+const KEYWORDS: &[&str] = &[
+    "_", "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+    "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
+    "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen",
+    "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Whether `s` is a non-keyword Rust identifier (Unicode XID rules, as rustc applies them).
+pub(crate) fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else { return false };
+    (first == '_' || unicode_ident::is_xid_start(first))
+        && chars.all(unicode_ident::is_xid_continue)
+        && !KEYWORDS.contains(&s)
+}
+
+/// Whether `s` is a valid Cargo package name: ASCII alphanumerics, `-` and `_`, starting
+/// with a letter or `_`, and a valid identifier once `-` becomes `_`.
+pub(crate) fn is_package_name(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && is_ident(&lib_name(s))
+}
+
+/// The library (crate) name Cargo derives from a package name.
+pub(crate) fn lib_name(package: &str) -> String {
+    package.replace('-', '_')
+}
+
+/// Splits a file stem `NAME-VERSION` (e.g. `thiserror-impl-2.0.12`) into its name and
+/// semver version; a stem without a version suffix is all name.
+pub(crate) fn split_stem(stem: &str) -> (String, Option<String>) {
+    for (i, _) in stem.match_indices('-') {
+        let rest = &stem[i + 1..];
+        if rest.starts_with(|c: char| c.is_ascii_digit()) && semver::Version::parse(rest).is_ok() {
+            return (stem[..i].to_owned(), Some(rest.to_owned()));
+        }
+    }
+    (stem.to_owned(), None)
+}
+
+/// Chooses a function name for each macro: attribute and function-like macros must be named
+/// after the macro itself; derives get `__wpm_derive_<n>`, made unique against every other
+/// name in the crate by appending `_`.
+pub(crate) fn function_names<'a>(macros: impl Iterator<Item = (bool, &'a str)> + Clone) -> Vec<String> {
+    let taken: HashSet<&str> = macros.clone().filter(|(derive, _)| !derive).map(|(_, n)| n).collect();
+    let mut derives = 0usize;
+    macros
+        .map(|(derive, name)| {
+            if !derive {
+                return name.to_owned();
+            }
+            let mut f = format!("__wpm_derive_{derives}");
+            derives += 1;
+            while taken.contains(f.as_str()) {
+                f.push('_');
+            }
+            f
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        for ok in ["Serialize", "serde", "_x", "é", "r2d2", "__wpm_derive_0"] {
+            assert!(is_ident(ok), "{ok}");
+        }
+        for bad in ["", "1a", "a-b", "a b", "fn", "_", "Self", "a::b", "a)]", "x\n"] {
+            assert!(!is_ident(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn package_names() {
+        assert!(is_package_name("thiserror-impl"));
+        assert!(is_package_name("serde_derive"));
+        assert!(!is_package_name("9lives"));
+        assert!(!is_package_name("a.b"));
+        assert!(!is_package_name("type"));
+        assert_eq!(lib_name("thiserror-impl"), "thiserror_impl");
+    }
+
+    #[test]
+    fn stems() {
+        assert_eq!(split_stem("serde_derive"), ("serde_derive".into(), None));
+        assert_eq!(split_stem("thiserror-impl"), ("thiserror-impl".into(), None));
+        assert_eq!(split_stem("thiserror-impl-2.0.12"), ("thiserror-impl".into(), Some("2.0.12".into())));
+        assert_eq!(split_stem("x-1.0.0-rc.1"), ("x".into(), Some("1.0.0-rc.1".into())));
+        assert_eq!(split_stem("x-1.0"), ("x-1.0".into(), None));
+    }
+
+    #[test]
+    fn derive_functions_avoid_other_names() {
+        let macros = [(true, "A"), (false, "__wpm_derive_1"), (true, "B"), (false, "a")];
+        assert_eq!(
+            function_names(macros.iter().copied()),
+            ["__wpm_derive_0", "__wpm_derive_1", "__wpm_derive_1_", "a"]
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//@ build-fail
+//@ wasm-proc-macro: Demo=no/such/module.wasm
+fn main() {}

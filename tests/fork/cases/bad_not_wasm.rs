@@ -1,0 +1,3 @@
+//@ build-fail
+//@ wasm-proc-macro: Demo=not-wasm
+fn main() {}

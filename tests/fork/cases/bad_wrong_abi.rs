@@ -1,0 +1,3 @@
+//@ build-fail
+//@ wasm-proc-macro: Demo=wrong-abi
+fn main() {}

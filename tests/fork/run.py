@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""UI-style tests of the rustc fork's `--wasm-proc-macro` (see tests/fork/README.md).
+
+Each case is `cases/NAME.rs`; its header comments say how to compile and what to expect:
+
+    //@ run-pass | build-pass | check-fail | build-fail    (exactly one)
+    //@ wasm-proc-macro: NAME=MODULE    (repeatable; MODULE is a module key below or a path)
+    //@ edition: 2021                   (default 2021)
+    //@ compile-flags: -Zfoo ...        (extra rustc flags, shell-split)
+    //@ aux: serde serde_json           (libraries built by the fork, passed as --extern)
+
+Module keys: `demo` (tests/fork/demo built with `cargo wpm build`), `serde_derive`
+(crates.io serde_derive built with `cargo wpm build`), `not-wasm`, `wrong-abi` (generated
+bad modules). Expected output: `NAME.stderr` (compiler stderr, required for *-fail), and
+`NAME.run.stdout` (program output, required for run-pass). Paths are normalized: the case
+directory becomes `$DIR`, the module directory `$MODULES`.
+
+Usage: run.py [--bless] [--rustc PATH] [FILTER...]
+Environment: FORK_RUSTC (default: the stage-1 compiler of src/bootstrap/build.sh),
+FORK_TEST_OUT (default /work/build/fork-tests). A missing tool is a failure, never a skip.
+"""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+CASES = os.path.join(HERE, "cases")
+OUT = os.environ.get("FORK_TEST_OUT", "/work/build/fork-tests")
+MODULES = os.path.join(OUT, "modules")
+HOST_CARGO_TARGET = os.path.join(OUT, "host-target")
+SERDE_VERSION = "1.0.228"
+SERDE_JSON_VERSION = "1.0.149"
+
+MODES = ("run-pass", "build-pass", "check-fail", "build-fail")
+
+
+class Failure(Exception):
+    pass
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def fork_rustc(args):
+    if args.rustc:
+        return args.rustc
+    if os.environ.get("FORK_RUSTC"):
+        return os.environ["FORK_RUSTC"]
+    env = run([os.path.join(REPO, "src/bootstrap/build.sh"), "env"]).stdout
+    m = re.search(r"^FORK_RUSTC=(.*)$", env, re.M)
+    if not m:
+        raise Failure("cannot find the fork's rustc (src/bootstrap/build.sh env)")
+    return m.group(1)
+
+
+# ---- prerequisites -----------------------------------------------------------------------
+
+def cargo_wpm():
+    """Builds cargo-wpm from the workspace (once) and returns its path."""
+    t0 = time.time()
+    r = run(["cargo", "build", "-q", "-p", "cargo-wpm"], cwd=REPO,
+            env={**os.environ, "CARGO_TARGET_DIR": HOST_CARGO_TARGET})
+    if r.returncode != 0:
+        raise Failure("building cargo-wpm failed:\n" + r.stderr[-4000:])
+    log(f"  cargo-wpm ready ({time.time() - t0:.1f} s)")
+    return os.path.join(HOST_CARGO_TARGET, "debug", "cargo-wpm")
+
+
+def build_module(key, spec, extra=()):
+    """`cargo wpm build SPEC -o MODULES/KEY.wasm`, skipped when the output is newer than SPEC."""
+    out = os.path.join(MODULES, key + ".wasm")
+    src_mtime = newest_mtime(spec) if os.path.isdir(spec) else 0
+    if os.path.exists(out) and os.path.getmtime(out) >= src_mtime:
+        return out
+    os.makedirs(MODULES, exist_ok=True)
+    t0 = time.time()
+    r = run([cargo_wpm.path, "wpm", "build", spec, "-o", out, *extra])
+    if r.returncode != 0 or not os.path.exists(out):
+        raise Failure(f"cargo wpm build {spec} failed:\n{r.stdout[-2000:]}{r.stderr[-4000:]}")
+    log(f"  built module {key} ({os.path.getsize(out)} bytes, {time.time() - t0:.1f} s)")
+    return out
+
+
+def newest_mtime(d):
+    newest = 0
+    for root, dirs, files in os.walk(d):
+        dirs[:] = [x for x in dirs if x != "target"]
+        for f in files:
+            newest = max(newest, os.path.getmtime(os.path.join(root, f)))
+    return newest
+
+
+def bad_modules():
+    """Generated bad modules: not wasm at all, and a module built for ABI version 2."""
+    os.makedirs(MODULES, exist_ok=True)
+    paths = {}
+    p = os.path.join(MODULES, "not-wasm.wasm")
+    with open(p, "wb") as f:
+        f.write(b"this is not a wasm module\n")
+    paths["not-wasm"] = p
+    # (module (type (func)) (import "wpm-2" "x" (func (type 0))))
+    name, field = b"wpm-2", b"x"
+    imports = bytes([1, len(name)]) + name + bytes([len(field)]) + field + bytes([0, 0])
+    wasm = b"\0asm" + bytes([1, 0, 0, 0]) + bytes([1, 4, 1, 0x60, 0, 0]) + bytes([2, len(imports)]) + imports
+    p = os.path.join(MODULES, "wrong-abi.wasm")
+    with open(p, "wb") as f:
+        f.write(wasm)
+    paths["wrong-abi"] = p
+    return paths
+
+
+def aux_libs(rustc):
+    """serde (derive feature off) and serde_json, compiled by the fork with cargo."""
+    proj = os.path.join(OUT, "aux")
+    os.makedirs(os.path.join(proj, "src"), exist_ok=True)
+    with open(os.path.join(proj, "Cargo.toml"), "w") as f:
+        f.write(f"""[package]
+name = "fork_aux"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+serde = {{ version = "={SERDE_VERSION}", default-features = false, features = ["std"] }}
+serde_json = "={SERDE_JSON_VERSION}"
+""")
+    with open(os.path.join(proj, "src", "lib.rs"), "w") as f:
+        f.write("")
+    t0 = time.time()
+    env = {**os.environ, "RUSTC": rustc, "CARGO_TARGET_DIR": os.path.join(proj, "target")}
+    env.pop("RUSTC_WRAPPER", None)
+    r = run(["cargo", "build", "-q"], cwd=proj, env=env)
+    if r.returncode != 0:
+        raise Failure("building serde/serde_json with the fork failed:\n" + r.stderr[-4000:])
+    deps = os.path.join(proj, "target", "debug", "deps")
+    libs = {}
+    for name in ("serde", "serde_json"):
+        cands = [x for x in os.listdir(deps) if x.startswith(f"lib{name}-") and x.endswith(".rlib")]
+        if len(cands) != 1:
+            raise Failure(f"expected one lib{name}-*.rlib in {deps}, found {cands}")
+        libs[name] = os.path.join(deps, cands[0])
+    log(f"  serde + serde_json built by the fork ({time.time() - t0:.1f} s)")
+    return deps, libs
+
+
+# ---- cases -------------------------------------------------------------------------------
+
+def parse_headers(path):
+    h = {"mode": None, "wpm": [], "edition": "2021", "flags": [], "aux": []}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*//@\s*([\w-]+)\s*(?::\s*(.*?))?\s*$", line)
+            if not m:
+                continue
+            key, val = m.group(1), m.group(2)
+            if key in MODES:
+                if h["mode"]:
+                    raise Failure(f"{path}: two modes")
+                h["mode"] = key
+            elif key == "wasm-proc-macro":
+                h["wpm"].append(val)
+            elif key == "edition":
+                h["edition"] = val
+            elif key == "compile-flags":
+                h["flags"] += shlex.split(val)
+            elif key == "aux":
+                h["aux"] += val.split()
+            else:
+                raise Failure(f"{path}: unknown header `{key}`")
+    if not h["mode"]:
+        raise Failure(f"{path}: no mode header ({', '.join(MODES)})")
+    return h
+
+
+def normalize(text, case_dir):
+    text = text.replace(MODULES, "$MODULES").replace(case_dir, "$DIR").replace(OUT, "$OUT")
+    # Thread ids and the like would make panic output unstable.
+    text = re.sub(r"thread '([^']*)' \(\d+\)", r"thread '\1'", text)
+    return text
+
+
+def check_expected(path, actual, bless):
+    if bless:
+        if actual:
+            with open(path, "w") as f:
+                f.write(actual)
+        elif os.path.exists(path):
+            os.remove(path)
+        return
+    expected = open(path).read() if os.path.exists(path) else ""
+    if expected != actual:
+        import difflib
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            os.path.basename(path), "actual"))
+        raise Failure(f"output differs from {os.path.basename(path)}:\n{diff}")
+
+
+def run_case(path, ctx, bless):
+    h = parse_headers(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    work = os.path.join(OUT, "cases", name)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    cmd = [ctx["rustc"], "--edition", h["edition"], os.path.basename(path), "-o", os.path.join(work, name)]
+    for spec in h["wpm"]:
+        crate, _, module = spec.partition("=")
+        mpath = ctx["modules"].get(module) or module
+        cmd += ["--wasm-proc-macro", f"{crate}={mpath}"]
+    for lib in h["aux"]:
+        cmd += ["-L", f"dependency={ctx['aux_deps']}", "--extern", f"{lib}={ctx['aux_libs'][lib]}"]
+    if h["mode"] == "check-fail":
+        cmd += ["--emit", "metadata"]
+    cmd += h["flags"]
+    t0 = time.time()
+    r = run(cmd, cwd=CASES)
+    compile_s = time.time() - t0
+    stderr = normalize(r.stderr, CASES)
+    if r.returncode == 101 or "internal compiler error" in r.stderr:
+        raise Failure(f"ICE (exit {r.returncode}):\n{r.stderr[-4000:]}")
+    if h["mode"].endswith("-fail"):
+        if r.returncode != 1:
+            raise Failure(f"expected exit code 1, got {r.returncode}:\n{r.stderr[-3000:]}")
+        if not bless and not os.path.exists(os.path.join(CASES, name + ".stderr")):
+            raise Failure(f"{name}.stderr is missing (run with --bless)")
+    elif r.returncode != 0:
+        raise Failure(f"compilation failed (exit {r.returncode}):\n{r.stderr[-4000:]}")
+    check_expected(os.path.join(CASES, name + ".stderr"), stderr, bless)
+    if h["mode"] == "run-pass":
+        p = run([os.path.join(work, name)], cwd=work)
+        if p.returncode != 0:
+            raise Failure(f"program exited with {p.returncode}:\n{p.stdout}{p.stderr}")
+        check_expected(os.path.join(CASES, name + ".run.stdout"), p.stdout, bless)
+    return compile_s
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description="tests of the rustc fork's --wasm-proc-macro")
+    ap.add_argument("--bless", action="store_true", help="write the expected outputs")
+    ap.add_argument("--rustc", help="the fork's rustc")
+    ap.add_argument("filters", nargs="*")
+    args = ap.parse_args(argv)
+    t_all = time.time()
+    rustc = fork_rustc(args)
+    if not os.path.exists(rustc):
+        raise Failure(f"the fork's rustc `{rustc}` does not exist (build it: src/bootstrap/build.sh)")
+    log(f"rustc: {rustc}")
+    cases = sorted(f for f in os.listdir(CASES) if f.endswith(".rs"))
+    if args.filters:
+        cases = [c for c in cases if any(x in c for x in args.filters)]
+    headers = {c: parse_headers(os.path.join(CASES, c)) for c in cases}
+    wanted = {spec.partition("=")[2] for h in headers.values() for spec in h["wpm"]}
+    ctx = {"rustc": rustc, "modules": bad_modules()}
+    log("preparing:")
+    if wanted & {"demo", "serde_derive"}:
+        cargo_wpm.path = cargo_wpm()
+    if "demo" in wanted:
+        ctx["modules"]["demo"] = build_module("demo", os.path.join(HERE, "demo"))
+    if "serde_derive" in wanted:
+        ctx["modules"]["serde_derive"] = build_module("serde_derive", f"serde_derive@{SERDE_VERSION}")
+    if any(h["aux"] for h in headers.values()):
+        ctx["aux_deps"], ctx["aux_libs"] = aux_libs(rustc)
+    failed = []
+    for c in cases:
+        try:
+            secs = run_case(os.path.join(CASES, c), ctx, args.bless)
+            log(f"ok     {c} ({secs:.2f} s)")
+        except Failure as e:
+            failed.append(c)
+            log(f"FAILED {c}\n{e}\n")
+    log(f"\n{len(cases) - len(failed)} passed, {len(failed)} failed ({time.time() - t_all:.1f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Failure as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
