@@ -17,7 +17,8 @@ directory becomes `$DIR`, the module directory `$MODULES`.
 
 Usage: run.py [--bless] [--rustc PATH] [FILTER...]
 Environment: FORK_RUSTC (default: the stage-1 compiler of src/bootstrap/build.sh),
-FORK_TEST_OUT (default /work/build/fork-tests). A missing tool is a failure, never a skip.
+FORK_TEST_OUT (default /work/build/fork-tests), CARGO_WPM (a prebuilt cargo-wpm; default:
+build it from the workspace). A missing tool is a failure, never a skip.
 """
 
 import os
@@ -67,7 +68,11 @@ def fork_rustc(args):
 # ---- prerequisites -----------------------------------------------------------------------
 
 def cargo_wpm():
-    """Builds cargo-wpm from the workspace (once) and returns its path."""
+    """`$CARGO_WPM` if set, else cargo-wpm built from the workspace; returns its path."""
+    if os.environ.get("CARGO_WPM"):
+        if not os.path.exists(os.environ["CARGO_WPM"]):
+            raise Failure(f"CARGO_WPM={os.environ['CARGO_WPM']} does not exist")
+        return os.environ["CARGO_WPM"]
     t0 = time.time()
     r = run(["cargo", "build", "-q", "-p", "cargo-wpm"], cwd=REPO,
             env={**os.environ, "CARGO_TARGET_DIR": HOST_CARGO_TARGET})

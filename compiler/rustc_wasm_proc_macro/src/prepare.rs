@@ -43,7 +43,8 @@ pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn 
     }
     if let Some(last) = errors.pop() {
         for e in errors {
-            early_dcx.early_err(e);
+            // The `early_fatal` below makes the exit status non-zero.
+            let _ = early_dcx.early_err(e);
         }
         early_dcx.early_fatal(last);
     }
@@ -113,6 +114,8 @@ fn runtime(opts: &Options) -> Result<&'static Runtime, String> {
 }
 
 /// Loads one module, synthesizes its metadata and registers its expanders.
+// Runs before the session exists: only the options are available.
+#[allow(rustc::bad_opt_access)]
 fn prepare_one(
     spec: &Spec,
     runtime: &Runtime,

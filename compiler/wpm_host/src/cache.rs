@@ -79,19 +79,21 @@ impl Cache {
     }
 
     /// The compiled module for `key`, if a usable entry exists.
+    ///
+    /// The entry is read into memory rather than mapped with `Module::deserialize_file`:
+    /// a mapped file that someone truncates in place (an editor, a cleanup script, a test)
+    /// kills the process with SIGBUS, and a cache must never crash rustc. Reading a few
+    /// MiB costs about a millisecond.
     pub(crate) fn load(&self, engine: &Engine, key: &Key) -> Option<Module> {
-        let path = self.path(key);
-        if !path.is_file() {
-            return None;
-        }
-        // SAFETY: `deserialize_file` trusts the file to be a wasmtime artifact. Entries
-        // are only ever written by `store` below, from `Module::serialize` of an engine
+        let image = fs::read(self.path(key)).ok()?;
+        // SAFETY: `deserialize` trusts the bytes to be a wasmtime artifact. Entries are
+        // only ever written by `store` below, from `Module::serialize` of an engine
         // configured exactly as this one (the key covers the module bytes, the backend,
         // the engine's compatibility hash and the wasmtime version), and they appear
         // under their final name only by an atomic rename after a complete, synced
-        // write. wasmtime still checks the header and engine compatibility and returns
-        // an error (handled as a miss) for truncated or mismatching files.
-        unsafe { Module::deserialize_file(engine, &path) }.ok()
+        // write. wasmtime still checks the header, the version and engine compatibility,
+        // and returns an error (handled as a miss) for truncated or mismatching data.
+        unsafe { Module::deserialize(engine, &image) }.ok()
     }
 
     /// Stores `module` under `key`. Errors mean "not cached", never a failed load.

@@ -1,4 +1,4 @@
-;; wpm_expand returns bytes that are not a token stream (count 1, unknown tag 9).
+;; wpm_expand returns bytes that are not a token stream (count 1, unknown tag 9, padded to the size of the smallest tree).
 (module
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 4096))
@@ -12,7 +12,7 @@
     (local.set $p (global.get $heap))
     (global.set $heap (i32.add (local.get $p) (local.get $size)))
     (local.get $p))
-  (data (i32.const 64) "\01\09\00")
+  (data (i32.const 64) "\01\09\00\00\00")
   (func (export "wpm_expand") (param i32 i32 i32) (result i64)
-    (i64.or (i64.shl (i64.const 64) (i64.const 32)) (i64.const 3)))
+    (i64.or (i64.shl (i64.const 64) (i64.const 32)) (i64.const 5)))
 )

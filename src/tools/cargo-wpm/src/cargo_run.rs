@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 pub(crate) struct Artifact {
     /// The target's crate name.
     pub(crate) target_name: String,
+    /// The manifest of the package it belongs to (tells our `proc_macro` from std's).
+    pub(crate) manifest_path: PathBuf,
     /// The output files.
     pub(crate) filenames: Vec<PathBuf>,
 }
@@ -31,6 +33,8 @@ struct Message {
     target: Option<Target>,
     #[serde(default)]
     filenames: Vec<PathBuf>,
+    #[serde(default)]
+    manifest_path: PathBuf,
     #[serde(default)]
     message: Option<Diagnostic>,
 }
@@ -78,7 +82,7 @@ pub(crate) fn run(mut cmd: Command, verbose: bool) -> Result<std::result::Result
             match msg.reason.as_str() {
                 "compiler-artifact" => {
                     if let Some(target) = msg.target {
-                        artifacts.push(Artifact { target_name: target.name, filenames: msg.filenames });
+                        artifacts.push(Artifact { target_name: target.name, manifest_path: msg.manifest_path, filenames: msg.filenames });
                     }
                 }
                 "compiler-message" => {

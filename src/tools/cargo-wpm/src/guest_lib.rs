@@ -76,7 +76,13 @@ impl GuestSources {
     /// I/O errors, or a workspace manifest that does not parse.
     pub(crate) fn write_to(&self, dir: &Path) -> Result<PathBuf> {
         for (rel, bytes) in &self.files {
-            let bytes = if rel == "Cargo.toml" { workspace_manifest(bytes)?.into_bytes() } else { bytes.clone() };
+            let bytes = if rel == "Cargo.toml" {
+                workspace_manifest(bytes)?.into_bytes()
+            } else if rel.ends_with("/Cargo.toml") {
+                package_manifest(rel, bytes)?.into_bytes()
+            } else {
+                bytes.clone()
+            };
             crate::fsutil::write_if_changed(&dir.join(rel), &bytes)?;
         }
         Ok(dir.join(GUEST_PACKAGE).join("Cargo.toml"))
@@ -98,6 +104,31 @@ fn collect(root: &Path, rel: &str, files: &mut Vec<(String, Vec<u8>)>) -> Result
         }
     }
     Ok(())
+}
+
+/// A guest package's manifest without what only its tests need (dev-dependencies, test
+/// targets): those are not embedded, and cargo reads them even for a plain build.
+fn package_manifest(rel: &str, bytes: &[u8]) -> Result<String> {
+    let bad = |detail: String| Error::Rewrite { file: PathBuf::from(format!("{rel} (embedded)")), detail };
+    let text = std::str::from_utf8(bytes).map_err(|e| bad(e.to_string()))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e| bad(format!("{e}")))?;
+    for key in ["dev-dependencies", "dev_dependencies", "test", "bench", "example"] {
+        doc.remove(key);
+    }
+    if let Some(targets) = doc.get_mut("target").and_then(Item::as_table_like_mut) {
+        for (_, platform) in targets.iter_mut() {
+            if let Some(platform) = platform.as_table_like_mut() {
+                platform.remove("dev-dependencies");
+                platform.remove("dev_dependencies");
+            }
+        }
+    }
+    if let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) {
+        for key in ["autotests", "autobenches", "autoexamples"] {
+            package.insert(key, toml_edit::value(false));
+        }
+    }
+    Ok(doc.to_string())
 }
 
 /// The guest workspace's manifest, derived from the repository's.
@@ -144,6 +175,15 @@ mod tests {
         assert!(names.contains(&"library/wpm_proc_macro/Cargo.toml"), "{names:?}");
         assert!(names.contains(&"library/wpm_proc_macro/src/lib.rs"), "{names:?}");
         assert!(names.contains(&"library/wpm_abi/src/lib.rs"), "{names:?}");
+    }
+
+    #[test]
+    fn package_manifest_drops_test_only_parts() {
+        let text = "[package]\nname = \"p\"\n[dependencies]\na = \"1\"\n[dev-dependencies]\nb = { path = \"tests/b\" }\n";
+        let out: DocumentMut = package_manifest("p/Cargo.toml", text.as_bytes()).unwrap().parse().unwrap();
+        assert!(out.get("dev-dependencies").is_none());
+        assert_eq!(out["dependencies"]["a"].as_str(), Some("1"));
+        assert_eq!(out["package"]["autotests"].as_bool(), Some(false));
     }
 
     #[test]

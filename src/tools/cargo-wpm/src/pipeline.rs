@@ -69,13 +69,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let pkg = resolve(&spec, &tc.host_cargo, &cache.join("resolve"))?;
     let work = cache.join("build").join(format!("{}-{}", pkg.name, pkg.version));
     let macros = prepare(&pkg, &work)?;
-    progress(&format!(
-        "rewrote {} {}: {} macro{} declared",
-        pkg.name,
-        pkg.version,
-        macros,
-        if macros == 1 { "" } else { "s" }
-    ));
+    progress(&format!("rewrote {} {}: {macros} proc-macro function(s) in the crate root", pkg.name, pkg.version));
 
     let guest = GuestSources::load()?;
     let hash = format!("{:016x}", guest.hash());
@@ -87,7 +81,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let mut cmd = guest_cargo(&tc, &guest_manifest, &target_dir);
     cmd.args(["-p", "wpm_proc_macro"]);
     let artifacts = cargo_run::run(cmd, opts.verbose)?.map_err(|f| Error::GuestLibBuild { output: f.output })?;
-    let rlib = find_file(&artifacts, "proc_macro", "rlib").ok_or_else(|| Error::GuestLibBuild {
+    let rlib = find_file(&artifacts, &guest_manifest, "proc_macro", "rlib").ok_or_else(|| Error::GuestLibBuild {
         output: "cargo reported no libproc_macro rlib".into(),
     })?;
     let deps = match rlib.parent() {
@@ -113,7 +107,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let package = format!("{} {}", pkg.name, pkg.version);
     let artifacts = cargo_run::run(cmd, opts.verbose)?
         .map_err(|f| Error::CrateBuild { package: package.clone(), output: f.output })?;
-    let wasm = find_file(&artifacts, &pkg.lib_name, "wasm").ok_or_else(|| Error::CrateBuild {
+    let wasm = find_file(&artifacts, &work.join("Cargo.toml"), &pkg.lib_name, "wasm").ok_or_else(|| Error::CrateBuild {
         package: package.clone(),
         output: "cargo reported no .wasm file".into(),
     })?;
@@ -199,10 +193,12 @@ fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
     cmd
 }
 
-/// The first file with extension `ext` that cargo produced for target `name`.
-fn find_file(artifacts: &[Artifact], name: &str, ext: &str) -> Option<PathBuf> {
+/// The first file with extension `ext` that cargo produced for target `name` of the
+/// package at `manifest` (std has a `proc_macro` target too).
+fn find_file(artifacts: &[Artifact], manifest: &Path, name: &str, ext: &str) -> Option<PathBuf> {
     artifacts
         .iter()
+        .filter(|a| a.manifest_path == manifest)
         .filter(|a| a.target_name == name || a.target_name.replace('-', "_") == name)
         .flat_map(|a| a.filenames.iter())
         .find(|f| f.extension().is_some_and(|e| e == ext))

@@ -31,26 +31,51 @@ pub(crate) fn is_wrapper_invocation() -> bool {
     std::env::var_os(WRAPPER_ENV).is_some_and(|v| v == "1")
 }
 
-/// The arguments to add to a rustc invocation (`args` excludes the rustc path).
-pub(crate) fn extra_args(args: &[OsString], rlib: Option<&OsStr>, deps: Option<&OsStr>) -> Vec<OsString> {
-    let Some(rlib) = rlib else { return Vec::new() };
+/// The rustc arguments to use in place of `args` (which excludes the rustc path).
+///
+/// For crates that get the guest `proc_macro`, cargo's own `--extern` for the sysroot
+/// `proc_macro` (which `-Zbuild-std` adds as `noprelude,nounused:proc_macro=...`) is
+/// removed: given two `--extern proc_macro`, rustc would pick the sysroot one.
+pub(crate) fn rewrite_args(args: Vec<OsString>, rlib: Option<&OsStr>, deps: Option<&OsStr>) -> Vec<OsString> {
+    let Some(rlib) = rlib else { return args };
     let has = |flag: &str| args.iter().any(|a| a == flag);
     let for_wasm = args.windows(2).any(|w| w[0] == "--target" && w[1].to_str().is_some_and(|t| t.starts_with("wasm32")))
         || args.iter().any(|a| a.to_str().is_some_and(|a| a.starts_with("--target=wasm32")));
     let crate_name = args.windows(2).find(|w| w[0] == "--crate-name").map(|w| w[1].clone());
     if !for_wasm || has("-Zforce-unstable-if-unmarked") || crate_name.as_deref() == Some(OsStr::new("proc_macro")) {
-        return Vec::new();
+        return args;
+    }
+    let mut out = Vec::with_capacity(args.len() + 4);
+    let mut iter = args.into_iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--extern" {
+            match iter.next() {
+                Some(value) if names_proc_macro(&value) => {}
+                Some(value) => out.extend([arg, value]),
+                None => out.push(arg),
+            }
+        } else if arg.to_str().and_then(|a| a.strip_prefix("--extern=")).is_some_and(|v| names_proc_macro(OsStr::new(v))) {
+        } else {
+            out.push(arg);
+        }
     }
     let mut extern_arg = OsString::from("proc_macro=");
     extern_arg.push(rlib);
-    let mut extra = vec![OsString::from("--extern"), extern_arg];
+    out.extend([OsString::from("--extern"), extern_arg]);
     if let Some(deps) = deps {
         let mut dep_arg = OsString::from("dependency=");
         dep_arg.push(deps);
-        extra.push(OsString::from("-L"));
-        extra.push(dep_arg);
+        out.extend([OsString::from("-L"), dep_arg]);
     }
-    extra
+    out
+}
+
+/// Whether an `--extern` value (`[opts:]name[=path]`) is for the crate `proc_macro`.
+fn names_proc_macro(value: &OsStr) -> bool {
+    let value = value.to_string_lossy();
+    let name_part = value.split('=').next().unwrap_or("");
+    let name = name_part.rsplit(':').next().unwrap_or("");
+    name == "proc_macro"
 }
 
 /// Runs as the wrapper: `args` is `[self, rustc, rustc args...]`. Returns the exit code.
@@ -63,9 +88,8 @@ pub(crate) fn run(args: Vec<OsString>) -> i32 {
     let rest: Vec<OsString> = args.collect();
     let rlib = std::env::var_os(GUEST_RLIB_ENV);
     let deps = std::env::var_os(GUEST_DEPS_ENV);
-    let extra = extra_args(&rest, rlib.as_deref(), deps.as_deref());
     let mut cmd = Command::new(&rustc);
-    cmd.args(&rest).args(&extra);
+    cmd.args(rewrite_args(rest, rlib.as_deref(), deps.as_deref()));
     match cmd.status() {
         Ok(status) => status.code().unwrap_or(101),
         Err(e) => {
@@ -87,20 +111,33 @@ mod tests {
     fn only_wasm_user_crates_get_the_guest_proc_macro() {
         let rlib = Some(OsStr::new("/t/libproc_macro.rlib"));
         let deps = Some(OsStr::new("/t/deps"));
-        let syn = args("--crate-name syn --edition=2021 src/lib.rs --target wasm32-unknown-unknown");
+        let syn = args("--crate-name syn src/lib.rs --target wasm32-unknown-unknown --extern noprelude,nounused:proc_macro=/s/libproc_macro-1.rlib --extern noprelude:std=/s/libstd.rlib");
         assert_eq!(
-            extra_args(&syn, rlib, deps),
-            args("--extern proc_macro=/t/libproc_macro.rlib -L dependency=/t/deps")
+            rewrite_args(syn.clone(), rlib, deps),
+            args("--crate-name syn src/lib.rs --target wasm32-unknown-unknown --extern noprelude:std=/s/libstd.rlib --extern proc_macro=/t/libproc_macro.rlib -L dependency=/t/deps")
         );
-        let syn_eq = args("--crate-name syn src/lib.rs --target=wasm32-unknown-unknown");
-        assert_eq!(extra_args(&syn_eq, rlib, None).len(), 2);
-        let build_script = args("--crate-name build_script_build build.rs --crate-type bin");
-        assert!(extra_args(&build_script, rlib, deps).is_empty());
-        let std = args("--crate-name std -Zforce-unstable-if-unmarked --target wasm32-unknown-unknown");
-        assert!(extra_args(&std, rlib, deps).is_empty());
-        let guest = args("--crate-name proc_macro --target wasm32-unknown-unknown");
-        assert!(extra_args(&guest, rlib, deps).is_empty());
-        assert!(extra_args(&syn, None, deps).is_empty());
-        assert!(extra_args(&args("-vV"), rlib, deps).is_empty());
+        let syn_eq = args("--crate-name syn src/lib.rs --target=wasm32-unknown-unknown --extern=proc_macro");
+        assert_eq!(
+            rewrite_args(syn_eq, rlib, None),
+            args("--crate-name syn src/lib.rs --target=wasm32-unknown-unknown --extern proc_macro=/t/libproc_macro.rlib")
+        );
+        let unchanged = [
+            "--crate-name build_script_build build.rs --crate-type bin",
+            "--crate-name std -Zforce-unstable-if-unmarked --target wasm32-unknown-unknown",
+            "--crate-name proc_macro --target wasm32-unknown-unknown",
+            "-vV",
+        ];
+        for case in unchanged {
+            assert_eq!(rewrite_args(args(case), rlib, deps), args(case), "{case}");
+        }
+        assert_eq!(rewrite_args(syn.clone(), None, deps), syn);
+    }
+
+    #[test]
+    fn extern_names() {
+        assert!(names_proc_macro(OsStr::new("noprelude,nounused:proc_macro=/x.rlib")));
+        assert!(names_proc_macro(OsStr::new("proc_macro")));
+        assert!(!names_proc_macro(OsStr::new("proc_macro2=/x.rlib")));
+        assert!(!names_proc_macro(OsStr::new("priv:my_proc_macro=/x")));
     }
 }

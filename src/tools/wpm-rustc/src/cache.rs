@@ -138,7 +138,6 @@ pub(crate) fn shim_for(m: &WasmMacro, rustc: &OsString) -> Result<Built, CacheEr
     if dir.join("ready").is_file() {
         return Ok(built);
     }
-    eprintln!("wpm-rustc: building the native shim for `{}` (first use; cached in {})", m.name, dir.display());
     let crate_dir = dir.join("crate");
     let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let opts = wpm_shim::ShimOptions { name: Some(m.name.clone()), ..Default::default() };
@@ -150,6 +149,7 @@ pub(crate) fn shim_for(m: &WasmMacro, rustc: &OsString) -> Result<Built, CacheEr
     if seed.is_file() && !crate_dir.join("Cargo.lock").exists() {
         fs::copy(&seed, crate_dir.join("Cargo.lock")).map_err(io_err("cannot seed the shim's Cargo.lock"))?;
     }
+    eprintln!("wpm-rustc: building the native shim for `{}` (first use; cached in {})", m.name, dir.display());
     build(&crate_dir, &root.join("target"), rustc)?;
     let from = root.join("target").join("release").join(&lib_file);
     let tmp = dir.join(format!("{lib_file}.tmp"));

@@ -35,7 +35,7 @@ pub(crate) fn is_package_name(s: &str) -> bool {
 
 /// The library (crate) name Cargo derives from a package name.
 pub(crate) fn lib_name(package: &str) -> String {
-    package.replace('-', '_')
+    package.replace('-', "_")
 }
 
 /// Splits a file stem `NAME-VERSION` (e.g. `thiserror-impl-2.0.12`) into its name and

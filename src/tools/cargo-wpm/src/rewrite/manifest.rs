@@ -211,7 +211,8 @@ lto = true
         assert_eq!(doc["lib"]["path"].as_str(), Some("src/lib.rs"));
         assert!(doc["workspace"].as_table().unwrap().is_empty());
         assert!(doc.get("dev-dependencies").is_none() && doc.get("test").is_none());
-        assert!(doc["target"]["cfg(unix)"].get("dev-dependencies").is_none());
+        let unix = doc.get("target").and_then(|t| t.get("cfg(unix)"));
+        assert!(unix.and_then(|t| t.get("dev-dependencies")).is_none());
         assert_eq!(doc["features"]["deserialize_in_place"].as_array().unwrap().len(), 0);
         assert_eq!(doc["dependencies"]["syn"]["version"].as_str(), Some("2"));
         assert_eq!(doc["dependencies"]["local"]["path"].as_str(), Some("/orig/serde_derive/../local"));

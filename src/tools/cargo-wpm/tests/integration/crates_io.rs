@@ -1,0 +1,81 @@
+//! Unmodified crates from crates.io, at pinned versions.
+
+use wpm_abi::TokenTree;
+
+use crate::support::{build_and_compare, oracle_macros};
+
+/// Builds `name@version` with `args` and compares with the oracle for `dependency`.
+fn check(name: &str, version: &str, args: &[&str], dependency: &str) {
+    let expected = oracle_macros(name, dependency);
+    build_and_compare(&format!("{name}@{version}"), name, args, expected);
+}
+
+/// Also runs the built `Serialize` derive on `struct Unit;` in `wpm_host`: the module
+/// does not only declare its macros, it expands them.
+#[test]
+fn serde_derive() {
+    let expected = oracle_macros("serde_derive", "\"=1.0.229\"");
+    let built = build_and_compare("serde_derive@1.0.229", "serde_derive", &[], expected);
+    let runtime = wpm_host::Runtime::new(wpm_host::Config::default()).expect("runtime");
+    let module = runtime.load(&built.output).expect("the module loads");
+    let index = module.manifest().macros.iter().position(|m| m.name == "Serialize").expect("Serialize");
+    let span = wpm_abi::SpanHandle::CALL_SITE;
+    let ident = |name: &str| TokenTree::Ident(wpm_abi::Ident { name: name.into(), is_raw: false, span });
+    let semi = TokenTree::Punct(wpm_abi::Punct { ch: b';', spacing: wpm_abi::Spacing::Alone, span });
+    let request = wpm_abi::Request { attr_args: None, input: vec![ident("struct"), ident("Unit"), semi] };
+    let output = module
+        .expand(index, &request, &mut wpm_host::NoSpans)
+        .expect("no host error")
+        .expect("the derive succeeds");
+    let mut idents = Vec::new();
+    collect_idents(&output, &mut idents);
+    for needed in ["impl", "Serialize", "Unit", "serialize_unit_struct"] {
+        assert!(idents.iter().any(|i| i == needed), "`{needed}` missing from the expansion: {idents:?}");
+    }
+}
+
+fn collect_idents(trees: &[TokenTree], out: &mut Vec<String>) {
+    for tree in trees {
+        match tree {
+            TokenTree::Ident(i) => out.push(i.name.clone()),
+            TokenTree::Group(g) => collect_idents(&g.stream, out),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn thiserror_impl() {
+    check("thiserror-impl", "2.0.21", &[], "\"=2.0.21\"");
+}
+
+#[test]
+fn clap_derive() {
+    check("clap_derive", "4.6.7", &[], "\"=4.6.7\"");
+}
+
+#[test]
+fn async_trait() {
+    check("async-trait", "0.1.92", &[], "\"=0.1.92\"");
+}
+
+#[test]
+fn pin_project_internal() {
+    check("pin-project-internal", "1.1.13", &[], "\"=1.1.13\"");
+}
+
+#[test]
+fn strum_macros() {
+    check("strum_macros", "0.28.0", &[], "\"=0.28.0\"");
+}
+
+#[test]
+fn tokio_macros() {
+    check("tokio-macros", "2.7.2", &[], "\"=2.7.2\"");
+}
+
+/// Its derives are all behind features (none on by default): build with `full`.
+#[test]
+fn derive_more_impl() {
+    check("derive_more-impl", "2.1.1", &["--features", "full"], "{ version = \"=2.1.1\", features = [\"full\"] }");
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Benchmark: serde derive expanded natively vs as wasm (Cranelift, warm cache; Pulley).
+
+Measures, in one run, rustc's `expand_crate` time (from `-Ztime-passes`) for
+  * one.rs: 200 one-field structs with #[derive(Serialize, Deserialize)] (400 expansions),
+  * big.rs: one 1000-field struct with the same derives (2 expansions),
+with the native serde_derive proc macro, and with serde_derive.wasm through `wpm-rustc`
+(Cranelift with a warm compiled-code cache, and Pulley). Prints medians and ratios to native.
+Usage: python3 tests/bench/serde_derive.py [--runs N]
+"""
+import argparse
+import glob
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERDE = "1.0.228"
+WORK = os.path.join(ROOT, "target", "bench")
+
+
+def run(cmd, **kw):
+    res = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if res.returncode != 0:
+        sys.exit(f"bench: `{' '.join(cmd)}` failed:\n{res.stderr[-4000:]}")
+    return res
+
+
+def build_tools():
+    print("bench: building cargo-wpm and wpm-rustc (release)", file=sys.stderr)
+    run(["cargo", "build", "--release", "-q", "-p", "cargo-wpm", "-p", "wpm-rustc"], cwd=ROOT)
+    bin_dir = os.path.join(ROOT, "target", "release")
+    return os.path.join(bin_dir, "cargo-wpm"), os.path.join(bin_dir, "wpm-rustc")
+
+
+def build_native():
+    """serde (derive feature off) and native serde_derive, built by the stock toolchain."""
+    proj = os.path.join(WORK, "native")
+    os.makedirs(os.path.join(proj, "src"), exist_ok=True)
+    with open(os.path.join(proj, "Cargo.toml"), "w") as f:
+        f.write(f'[package]\nname = "bench-native"\nversion = "0.0.0"\nedition = "2021"\n[workspace]\n'
+                f'[dependencies]\nserde = {{ version = "={SERDE}", default-features = false, features = ["std"] }}\n'
+                f'serde_derive = "={SERDE}"\n')
+    with open(os.path.join(proj, "src", "lib.rs"), "w") as f:
+        f.write("pub use serde_derive::*;\n")
+    print("bench: building native serde_derive", file=sys.stderr)
+    run(["cargo", "build", "--release", "-q"], cwd=proj)
+    deps = os.path.join(proj, "target", "release", "deps")
+    so = glob.glob(os.path.join(deps, "libserde_derive-*.so"))
+    rlib = [p for p in glob.glob(os.path.join(deps, "libserde-*.rlib"))]
+    if len(so) != 1 or len(rlib) != 1:
+        sys.exit(f"bench: expected one serde_derive .so and one serde .rlib in {deps}, found {so} {rlib}")
+    return so[0], rlib[0], deps
+
+
+def build_wasm(cargo_wpm):
+    out = os.path.join(WORK, "serde_derive.wasm")
+    if not os.path.exists(out):
+        print("bench: building serde_derive.wasm", file=sys.stderr)
+        run([cargo_wpm, "wpm", "build", f"serde_derive@{SERDE}", "-o", out])
+    return out
+
+
+def write_inputs():
+    one = "use serde_derive::{Serialize, Deserialize};\n" + "".join(
+        f"#[derive(Serialize, Deserialize)] pub struct S{i} {{ pub f: u32 }}\n" for i in range(200))
+    fields = "".join(f"    pub f{i}: u32,\n" for i in range(1000))
+    big = ("use serde_derive::{Serialize, Deserialize};\n"
+           f"#[derive(Serialize, Deserialize)]\npub struct Big {{\n{fields}}}\n")
+    paths = {}
+    for name, text in (("one", one), ("big", big)):
+        paths[name] = os.path.join(WORK, f"{name}.rs")
+        with open(paths[name], "w") as f:
+            f.write(text)
+    return paths
+
+
+TIME_RE = re.compile(r"time:\s+([0-9.]+);.*\sexpand_crate$", re.M)
+
+
+def expand_time(cmd, env):
+    res = run(cmd, env=env)
+    m = TIME_RE.search(res.stderr)
+    if not m:
+        sys.exit(f"bench: no expand_crate time in output of {' '.join(cmd)}:\n{res.stderr[-2000:]}")
+    return float(m.group(1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    cargo_wpm, wpm_rustc = build_tools()
+    native_so, serde_rlib, deps = build_native()
+    wasm = build_wasm(cargo_wpm)
+    inputs = write_inputs()
+    cache = tempfile.mkdtemp(prefix="wpm-bench-cache-")
+    base_env = dict(os.environ, RUSTC_BOOTSTRAP="1", WPM_CACHE_DIR=cache)
+    common = ["--edition", "2021", "--crate-type", "lib", "-Ztime-passes", "-Zunpretty=expanded",
+              "-o", os.devnull, "--extern", f"serde={serde_rlib}", "-L", f"dependency={deps}"]
+    configs = {
+        "native": (["rustc", *common, "--extern", f"serde_derive={native_so}"], {}),
+        "cranelift": ([wpm_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
+                      {"WPM_BACKEND": "cranelift"}),
+        "pulley": ([wpm_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
+                   {"WPM_BACKEND": "pulley"}),
+    }
+    results = {}
+    for input_name, path in inputs.items():
+        for cfg, (cmd, extra) in configs.items():
+            env = dict(base_env, **extra)
+            expand_time([*cmd, path], env)  # warm-up: builds the shim, fills the code cache
+            times = [expand_time([*cmd, path], env) for _ in range(args.runs)]
+            results[(input_name, cfg)] = statistics.median(times)
+    print(f"\nserde_derive {SERDE}, rustc expand_crate time, median of {args.runs} runs (seconds)")
+    print(f"{'input':<34}{'native':>10}{'cranelift':>11}{'pulley':>10}{'cl/native':>11}{'pl/native':>11}")
+    labels = {"one": "200 x 1-field struct (400 derives)", "big": "1 x 1000-field struct (2 derives)"}
+    for input_name in inputs:
+        n, c, p = (results[(input_name, k)] for k in ("native", "cranelift", "pulley"))
+        print(f"{labels[input_name]:<34}{n:>10.3f}{c:>11.3f}{p:>10.3f}{c / n:>10.2f}x{p / n:>10.2f}x")
+    n1, c1, p1 = (results[("one", k)] for k in ("native", "cranelift", "pulley"))
+    print(f"\nper-expansion overhead vs native (1-field): cranelift {(c1 - n1) / 400 * 1e6:.0f} us, "
+          f"pulley {(p1 - n1) / 400 * 1e6:.0f} us")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Part 2 of issue 5 (in progress): LLVM and LLD *libraries* built for the host
+# wasm32-wasip1-threads, with the sysroot from build.sh (run that first).
+#
+#   wasi-sysroot/build-llvm.sh [NINJA_TARGET...]   (default: llvm-libraries lldWasm lldELF)
+#
+# MinSizeRel, static, WebAssembly target only, LLD's wasm and ELF ports, no
+# dlopen/plugins, mmap through wasi-libc's emulation. The build directory
+# ($CACHE/work/build-llvm) persists: a re-run reconfigures only when this
+# script or the platform file changed, and ninja resumes where it stopped.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${WASI_SYSROOT_CACHE:-/work/build/wasi-sysroot}"
+PREFIX="${WASI_SYSROOT_PREFIX:-$CACHE/prefix}"
+JOBS="${WASI_SYSROOT_JOBS:-2}"
+NICE="nice -n ${WASI_SYSROOT_NICE:-15}"
+TRIPLE=wasm32-wasip1-threads
+SYSROOT="$PREFIX/$TRIPLE"
+RESOURCE="$PREFIX/clang-resource"
+LLVM_BIN=/usr/lib/llvm-22/bin
+SRC="$CACHE/work/llvm-toolchain-22_22.1.8"
+BUILD="$CACHE/work/build-llvm"
+STAMP="$CACHE/stamps/llvm-configure"
+# Stack of the main thread; placed before every other linker flag.
+STACK_SIZE="${LLVM_WASM_STACK_SIZE:-8388608}"
+
+log() { printf '[build-llvm %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+[ -f "$CACHE/stamps/libcxx" ] || { log "error: run wasi-sysroot/build.sh first"; exit 1; }
+[ -d "$SRC/llvm" ] && [ -d "$SRC/lld" ] || { log "error: no LLVM sources in $SRC"; exit 1; }
+
+# Our LLVM patches (patches/llvm/*.patch), applied once each to the unpacked
+# tree; a marker per patch hash records it (build.sh llvm-src re-unpacks).
+for p in "$HERE"/patches/llvm/*.patch; do
+	[ -e "$p" ] || continue
+	mark="$SRC/.rustc-wasi-applied-$(sha256sum "$p" | cut -c1-16)"
+	if [ ! -f "$mark" ]; then
+		log "applying $(basename "$p")"
+		patch -d "$SRC" -p1 --forward < "$p"
+		touch "$mark"
+	fi
+done
+
+cflags="--target=$TRIPLE -pthread -resource-dir=$RESOURCE -D_WASI_EMULATED_MMAN"
+ldflags="-Wl,-z,stack-size=$STACK_SIZE -Wl,--import-memory,--export-memory,--max-memory=4294967296 -lwasi-emulated-mman"
+key="$(cat "$0" "$HERE/cmake/Platform/WASI.cmake" | sha256sum | cut -c1-16)"
+
+if [ ! -f "$BUILD/build.ninja" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$key" ]; then
+	log "configuring $BUILD"
+	mkdir -p "$BUILD"
+	$NICE cmake -G Ninja -S "$SRC/llvm" -B "$BUILD" \
+		-DCMAKE_MODULE_PATH="$HERE/cmake" \
+		-DCMAKE_SYSTEM_NAME=WASI -DCMAKE_SYSTEM_PROCESSOR=wasm32 \
+		-DCMAKE_BUILD_TYPE=MinSizeRel \
+		-DCMAKE_C_COMPILER="$LLVM_BIN/clang" -DCMAKE_CXX_COMPILER="$LLVM_BIN/clang++" \
+		-DCMAKE_AR="$LLVM_BIN/llvm-ar" -DCMAKE_RANLIB="$LLVM_BIN/llvm-ranlib" \
+		-DCMAKE_C_COMPILER_TARGET=$TRIPLE -DCMAKE_CXX_COMPILER_TARGET=$TRIPLE \
+		-DCMAKE_SYSROOT="$SYSROOT" \
+		"-DCMAKE_C_FLAGS=$cflags" "-DCMAKE_CXX_FLAGS=$cflags -fno-exceptions" \
+		"-DCMAKE_EXE_LINKER_FLAGS=$ldflags" \
+		-DLLVM_HOST_TRIPLE=$TRIPLE \
+		-DLLVM_DEFAULT_TARGET_TRIPLE=wasm32-unknown-unknown \
+		-DLLVM_TARGETS_TO_BUILD=WebAssembly \
+		-DLLVM_ENABLE_PROJECTS=lld \
+		-DLLVM_TABLEGEN="$LLVM_BIN/llvm-tblgen" \
+		-DLLVM_NATIVE_TOOL_DIR="$LLVM_BIN" \
+		-DBUILD_SHARED_LIBS=OFF -DLLVM_ENABLE_PIC=OFF \
+		-DLLVM_ENABLE_PLUGINS=OFF -DLLVM_ENABLE_THREADS=ON \
+		-DLLVM_ENABLE_ZLIB=OFF -DLLVM_ENABLE_ZSTD=OFF -DLLVM_ENABLE_LIBXML2=OFF \
+		-DLLVM_ENABLE_LIBEDIT=OFF -DLLVM_ENABLE_LIBPFM=OFF \
+		-DLLVM_ENABLE_BACKTRACES=OFF -DLLVM_ENABLE_CRASH_OVERRIDES=OFF \
+		-DLLVM_ENABLE_UNWIND_TABLES=OFF \
+		-DLLVM_INCLUDE_TESTS=OFF -DLLVM_INCLUDE_EXAMPLES=OFF \
+		-DLLVM_INCLUDE_BENCHMARKS=OFF -DLLVM_INCLUDE_DOCS=OFF \
+		-DLLVM_INCLUDE_UTILS=OFF -DLLVM_BUILD_TOOLS=OFF -DLLVM_BUILD_UTILS=OFF
+	echo "$key" > "$STAMP"
+fi
+
+targets=("${@:-llvm-libraries}")
+[ $# -gt 0 ] || targets+=(lldWasm lldELF)
+log "building ${targets[*]} (-k 0: keep going, to list every failure)"
+start=$(date +%s)
+status=0
+$NICE ninja -C "$BUILD" -j"$JOBS" -k 0 "${targets[@]}" || status=$?
+log "ninja exit $status after $(( $(date +%s) - start )) s; libraries so far: $(find "$BUILD/lib" -name '*.a' | wc -l)"
+exit "$status"
