@@ -173,7 +173,9 @@ assemble() {
   srcver="$(dpkg-query -W -f='${Version}' rust-web-src 2>/dev/null || echo none)"
   step deps "$($TOOL get packages) $($TOOL get stage0)" do_deps
   step layout "rust-web-src $srcver" do_layout
-  step crates "$(hash_paths "${CRATES[@]/#/$REPO/}" "$REPO/Cargo.toml" "$HERE/manifests" "$HERE/forktool.py")" do_crates
+  local c crate_srcs=()
+  for c in "${CRATES[@]}"; do crate_srcs+=("$REPO/${c%%:*}"); done
+  step crates "$(hash_paths "${crate_srcs[@]}" "$REPO/Cargo.toml" "$HERE/manifests" "$HERE/forktool.py")" do_crates
   step patches "$(hash_paths "$HERE/patches")" do_patches
   step config "$(hash_paths "$REPO/config.toml" "$HERE/forktool.py")" do_config
 }

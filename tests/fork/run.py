@@ -35,7 +35,7 @@ CASES = os.path.join(HERE, "cases")
 OUT = os.environ.get("FORK_TEST_OUT", "/work/build/fork-tests")
 MODULES = os.path.join(OUT, "modules")
 HOST_CARGO_TARGET = os.path.join(OUT, "host-target")
-SERDE_VERSION = "1.0.228"
+SERDE_VERSION = "1.0.229"
 SERDE_JSON_VERSION = "1.0.149"
 
 MODES = ("run-pass", "build-pass", "check-fail", "build-fail")
@@ -82,9 +82,10 @@ def cargo_wpm():
     return os.path.join(HOST_CARGO_TARGET, "debug", "cargo-wpm")
 
 
-def build_module(key, spec, extra=()):
-    """`cargo wpm build SPEC -o MODULES/KEY.wasm`, skipped when the output is newer than SPEC."""
-    out = os.path.join(MODULES, key + ".wasm")
+def build_module(key, spec, extra=(), file_name=None):
+    """`cargo wpm build SPEC -o MODULES/FILE_NAME` (default `KEY.wasm`), skipped when the output
+    is newer than SPEC (a directory) or exists (a registry SPEC: FILE_NAME carries the version)."""
+    out = os.path.join(MODULES, file_name or key + ".wasm")
     src_mtime = newest_mtime(spec) if os.path.isdir(spec) else 0
     if os.path.exists(out) and os.path.getmtime(out) >= src_mtime:
         return out
@@ -275,7 +276,8 @@ def main(argv):
     if "demo" in wanted:
         ctx["modules"]["demo"] = build_module("demo", os.path.join(HERE, "demo"))
     if "serde_derive" in wanted:
-        ctx["modules"]["serde_derive"] = build_module("serde_derive", f"serde_derive@{SERDE_VERSION}")
+        ctx["modules"]["serde_derive"] = build_module(
+            "serde_derive", f"serde_derive@{SERDE_VERSION}", file_name=f"serde_derive-{SERDE_VERSION}.wasm")
     if any(h["aux"] for h in headers.values()):
         ctx["aux_deps"], ctx["aux_libs"] = aux_libs(rustc)
     failed = []

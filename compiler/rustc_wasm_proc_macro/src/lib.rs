@@ -21,6 +21,7 @@
 //! **Invariant:** no dlopen and no process spawning: the stub crate is compiled by a nested
 //! in-process compiler run, and expansion runs in wasmtime.
 
+#![allow(internal_features)]
 #![feature(proc_macro_internals)]
 
 mod prepare;

@@ -13,8 +13,12 @@ struct Foo {
 #[derive(SomeMacro)]
 struct Unit {}
 
+#[derive(SomeMacro)]
+struct Bare;
+
 fn main() {
     let foo = Foo { id: 7, name: "seven".into() };
     println!("{} / {} {}", Foo::describe(), foo.id, foo.name);
     println!("{}", Unit::describe());
+    println!("{}", Bare::describe());
 }

@@ -65,6 +65,18 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
     }
     let mut macros = Vec::new();
     for item in &file.items {
+        if let Item::Macro(mac) = item {
+            if mac.mac.path.is_ident("macro_rules") && mentions_proc_macro_attr(mac.mac.tokens.clone()) {
+                let name = mac.ident.as_ref().map_or_else(String::new, |i| format!(" {i}"));
+                return Err(located(
+                    mac.mac.bang_token.span,
+                    &format!(
+                        "`macro_rules!{name}` generates proc-macro functions; cargo-wpm only rewrites \
+                         `#[proc_macro*]` attributes written directly on crate-root functions"
+                    ),
+                ));
+            }
+        }
         let Item::Fn(func) = item else { continue };
         let mut found: Option<(MacroKind, String, Vec<String>)> = None;
         let mut cfgs = Vec::new();
@@ -146,6 +158,19 @@ fn single_word(path: &syn::Path) -> syn::Result<String> {
         Some(ident) => Ok(ident.unraw().to_string()),
         None => Err(syn::Error::new_spanned(path, "must be a single identifier")),
     }
+}
+
+/// Whether `tokens` contain `[proc_macro...]` (an attribute body) at any depth.
+fn mentions_proc_macro_attr(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        TokenTree::Group(group) => {
+            let first = group.stream().into_iter().next();
+            let is_attr = group.delimiter() == proc_macro2::Delimiter::Bracket
+                && matches!(&first, Some(TokenTree::Ident(i)) if i == "proc_macro" || i == "proc_macro_derive" || i == "proc_macro_attribute");
+            is_attr || mentions_proc_macro_attr(group.stream())
+        }
+        _ => false,
+    })
 }
 
 /// Byte range of a whole attribute, `#` to `]`.
@@ -249,6 +274,15 @@ fn helper() {}
         assert!(out.text.starts_with("/// Größe → 大きさ\n\npub fn g"), "{}", out.text);
         assert_eq!(out.macros[0].name, "Grösse");
         assert_eq!(out.macros[0].helpers, vec!["größe".to_owned()]);
+    }
+
+    #[test]
+    fn proc_macros_generated_by_macro_rules_are_refused_clearly() {
+        let src = "macro_rules! make {\n    ($n:ident) => { #[proc_macro_derive($n)] pub fn f(i: T) -> T { i } };\n}\nmake!(A);\n";
+        let err = rewrite_root(src).unwrap_err();
+        assert!(err.starts_with("line 1,") && err.contains("`macro_rules! make` generates proc-macro functions"), "{err}");
+        // An ordinary macro_rules! is fine.
+        assert!(rewrite_root("macro_rules! m { () => { #[inline] fn g() {} } }\n").is_ok());
     }
 
     #[test]

@@ -127,7 +127,8 @@ pub fn oracle_macros(name: &str, dependency: &str) -> Vec<Decl> {
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["rustdoc", "--lib", "-p", name, "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
-        .args(["--", "-Zunstable-options", "--output-format", "json"])
+        // Hidden items too: `#[doc(hidden)]` macros are still macros of the crate.
+        .args(["--", "-Zunstable-options", "--output-format", "json", "--document-hidden-items"])
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_DIR", &target)
         .output()
