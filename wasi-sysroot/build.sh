@@ -4,7 +4,8 @@
 #
 #   wasi-sysroot/build.sh [STEP...]      (default: all steps, in order)
 #
-# Steps: deps fetch wasi-libc llvm-src builtins libcxx wrappers plain wasmtime.
+# Steps: deps fetch wasi-libc llvm-src builtins libcxx wrappers plain (and, only
+# when named, wasmtime).
 # Each step leaves a stamp keyed by a hash of its inputs and is skipped while
 # the stamp matches, so the script resumes where it stopped. Outputs:
 #   $WASI_SYSROOT_CACHE   (default /work/build/wasi-sysroot): sources, build dirs
@@ -13,7 +14,7 @@
 #     clang-resource/           clang resource dir with the threads builtins
 #     bin/wasm32-wasip1-threads-clang{,++}   wrappers that use both
 #     wasm32-wasip1.env         where Debian's plain wasm32-wasip1 sysroot is
-# See docs/wasi-sysroot.md.
+# Checks: wasi-sysroot/test.sh. See docs/wasi-sysroot.md.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,7 +41,7 @@ WASMTIME_VERSION=48.0.8
 
 APT_SOURCES=/etc/apt/sources.list.d/rustc-wasi-wasi-sysroot-src.sources
 APT_PACKAGES="clang-$LLVM_VER lld-$LLVM_VER llvm-$LLVM_VER cmake ninja-build dpkg-dev xz-utils
-  make patch wasi-libc libc++-$LLVM_VER-dev-wasm32 libclang-rt-$LLVM_VER-dev-wasm32"
+  make patch nodejs wasi-libc libc++-$LLVM_VER-dev-wasm32 libclang-rt-$LLVM_VER-dev-wasm32"
 
 STAMPS="$CACHE/stamps"
 LOGS="$CACHE/logs"
@@ -291,10 +292,11 @@ step_wasmtime() {
 	"$bin" --version
 }
 
-ALL_STEPS="deps fetch wasi-libc llvm-src builtins libcxx wrappers plain wasmtime"
+ALL_STEPS="deps fetch wasi-libc llvm-src builtins libcxx wrappers plain"
 
 main() {
 	local step
+	# `wasmtime` is only run when named: 48.0.8's CLI cannot host wasi-threads.
 	for step in ${*:-$ALL_STEPS}; do
 		case "$step" in
 		deps) run_step deps step_deps "$APT_PACKAGES" "$WASI_LIBC_VERSION" ;;

@@ -10,8 +10,8 @@ Each case is `cases/NAME.rs`; its header comments say how to compile and what to
     //@ aux: serde serde_json           (libraries built by the fork, passed as --extern)
 
 Module keys: `demo` (tests/fork/demo built with `cargo wpm build`), `serde_derive`
-(crates.io serde_derive built with `cargo wpm build`), `not-wasm`, `wrong-abi` (generated
-bad modules). Expected output: `NAME.stderr` (compiler stderr, required for *-fail), and
+(crates.io serde_derive built with `cargo wpm build`), `not-wasm`, `wrong-abi`, `no-exports`
+(generated bad modules). Expected output: `NAME.stderr` (compiler stderr, required for *-fail), and
 `NAME.run.stdout` (program output, required for run-pass). Paths are normalized: the case
 directory becomes `$DIR`, the module directory `$MODULES`.
 
@@ -108,7 +108,7 @@ def newest_mtime(d):
 
 
 def bad_modules():
-    """Generated bad modules: not wasm at all, and a module built for ABI version 2."""
+    """Generated bad modules: not wasm at all, a module built for ABI version 2, an empty module."""
     os.makedirs(MODULES, exist_ok=True)
     paths = {}
     p = os.path.join(MODULES, "not-wasm.wasm")
@@ -123,6 +123,11 @@ def bad_modules():
     with open(p, "wb") as f:
         f.write(wasm)
     paths["wrong-abi"] = p
+    # (module): valid, but exports nothing the wpm ABI requires.
+    p = os.path.join(MODULES, "no-exports.wasm")
+    with open(p, "wb") as f:
+        f.write(b"\0asm" + bytes([1, 0, 0, 0]))
+    paths["no-exports"] = p
     return paths
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything from a clean checkout: builds (or resumes) the fork, builds cargo-wpm in the
-# repo's target dir, then runs the UI tests. Arguments are passed to run.py (filters,
-# --bless). Exits non-zero on any failure; the last line is always `N passed, N failed`.
+# repo's target dir (or $CARGO_TARGET_DIR if set), then runs the UI tests. Arguments are
+# passed to run.py (filters, --bless). Exits non-zero on any failure; the last line is
+# always `N passed, N failed`.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +24,7 @@ bash "$REPO/src/bootstrap/build.sh" || setup_failed "building the fork failed"
 log "fork ready ($((SECONDS - T0)) s)"
 
 T1=$SECONDS
-export CARGO_TARGET_DIR="$REPO/target"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"  # the repo's target dir unless set
 (cd "$REPO" && cargo build -p cargo-wpm) || setup_failed "building cargo-wpm failed"
 log "cargo-wpm ready ($((SECONDS - T1)) s)"
 

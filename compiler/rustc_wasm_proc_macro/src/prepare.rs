@@ -63,6 +63,9 @@ pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn 
     opts.externs = Externs::new(externs);
 }
 
+/// Crates of the sysroot: a wasm proc-macro crate under one of these names would shadow it.
+const SYSROOT_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+
 /// Parses the values and checks names and files; problems go to `errors`.
 fn check_specs(opts: &Options, errors: &mut Vec<String>) -> Vec<Spec> {
     let mut specs: Vec<Spec> = Vec::new();
@@ -81,6 +84,13 @@ fn check_specs(opts: &Options, errors: &mut Vec<String>) -> Vec<Spec> {
         if opts.externs.get(&spec.name).is_some() {
             errors.push(format!(
                 "crate `{0}` is given both to `--wasm-proc-macro {0}=...` and to `--extern {0}`",
+                spec.name
+            ));
+            continue;
+        }
+        if SYSROOT_CRATES.contains(&spec.name.as_str()) {
+            errors.push(format!(
+                "crate `{}` given to `--wasm-proc-macro` is a standard library crate; choose another name",
                 spec.name
             ));
             continue;

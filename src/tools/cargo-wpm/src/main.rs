@@ -1,7 +1,8 @@
 //! `cargo wpm`: builds proc-macro crates into sandboxed wasm modules and inspects them.
 //!
 //! - `cargo wpm build SPEC [-o OUT.wasm]` (see `docs/builder.md`);
-//! - `cargo wpm inspect FILE.wasm [--json]`.
+//! - `cargo wpm inspect FILE.wasm [--json]`;
+//! - `cargo wpm shim FILE.wasm -o DIR [--name N] [--version V]` (see `docs/shim.md`).
 //!
 //! The same binary doubles as the `RUSTC_WRAPPER` of its guest builds ([`wrapper`]).
 
@@ -40,13 +41,32 @@ struct WpmCli {
     command: Command,
 }
 
-/// The subcommands. (`shim` is to be added here, next to `build` and `inspect`.)
+/// The subcommands.
 #[derive(Subcommand)]
 enum Command {
     /// Build a proc-macro crate (from crates.io or a directory) into a wasm module.
     Build(BuildArgs),
     /// Show a module's ABI version, macros, imports and size.
     Inspect(InspectArgs),
+    /// Generate a native proc-macro crate that embeds a module and runs it (stock toolchains).
+    Shim(ShimArgs),
+}
+
+/// `cargo wpm shim`.
+#[derive(Args)]
+struct ShimArgs {
+    /// The module.
+    file: PathBuf,
+    /// Directory to write the shim crate into.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Package name of the shim [default: from the file name, `NAME[-VERSION].wasm`].
+    #[arg(long)]
+    name: Option<String>,
+    /// Package version of the shim, so that `[patch.crates-io]` matches the requested version
+    /// [default: from the file name, else 0.0.0].
+    #[arg(long)]
+    version: Option<String>,
 }
 
 /// `cargo wpm build`.
@@ -112,7 +132,7 @@ fn main() -> ExitCode {
                 opt,
                 verbose: b.verbose,
             };
-            pipeline::build(&opts).map(|_| ())
+            pipeline::build(&opts).map(|_| ()).map_err(|e| e.to_string())
         }
         Command::Inspect(i) => inspect::inspect(&i.file).map(|report| {
             if i.json {
@@ -120,7 +140,21 @@ fn main() -> ExitCode {
             } else {
                 print!("{}", report.to_text());
             }
-        }),
+        }).map_err(|e| e.to_string()),
+        Command::Shim(s) => {
+            let opts = wpm_shim::ShimOptions { name: s.name, version: s.version, wpm_root: None };
+            wpm_shim::generate(&s.file, &s.output, &opts)
+                .map(|shim| {
+                    eprintln!(
+                        "wrote shim crate `{}` {} ({} macros) to {}",
+                        shim.package,
+                        shim.version,
+                        shim.manifest.macros.len(),
+                        shim.dir.display()
+                    );
+                })
+                .map_err(|e| e.to_string())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
