@@ -91,13 +91,13 @@ impl Manifest {
             return Err(DecodeError { offset: 0, reason: "manifest does not start with `wpmM`" });
         }
         let abi_version = r.u32()?;
-        let (n, cap) = r.count(3)?;
-        let mut macros = Vec::with_capacity(cap);
+        let n = r.count(3)?;
+        let mut macros = Vec::with_capacity(n);
         for _ in 0..n {
             let kind = MacroKind::from_u8(r.u8()?).ok_or_else(|| r.err("unknown macro kind"))?;
             let name = r.string()?;
-            let (nh, caph) = r.count(1)?;
-            let mut helpers = Vec::with_capacity(caph);
+            let nh = r.count(1)?;
+            let mut helpers = Vec::with_capacity(nh);
             for _ in 0..nh {
                 helpers.push(r.string()?);
             }

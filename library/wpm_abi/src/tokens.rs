@@ -306,7 +306,7 @@ struct OpenGroup {
 // Iterative, so that nesting depth costs heap rather than host stack.
 fn read_stream(r: &mut Reader<'_>) -> Result<Vec<TokenTree>, DecodeError> {
     // The smallest tree (a punct) takes 4 bytes.
-    let (n, cap) = r.count(4)?;
+    let n = r.count(4)?;
     let mut stack: Vec<OpenGroup> = Vec::new();
     let mut cur = OpenGroup {
         header: Group {
@@ -316,7 +316,7 @@ fn read_stream(r: &mut Reader<'_>) -> Result<Vec<TokenTree>, DecodeError> {
             span_close: SpanHandle::NONE,
             stream: Vec::new(),
         },
-        trees: Vec::with_capacity(cap),
+        trees: Vec::with_capacity(n),
         left: n,
     };
     loop {
@@ -344,9 +344,9 @@ fn read_stream(r: &mut Reader<'_>) -> Result<Vec<TokenTree>, DecodeError> {
                 if stack.len() >= MAX_NESTING {
                     return Err(r.err("groups nested too deeply"));
                 }
-                let (n, cap) = r.count(4)?;
+                let n = r.count(4)?;
                 let header = Group { delimiter, span, span_open, span_close, stream: Vec::new() };
-                let child = OpenGroup { header, trees: Vec::with_capacity(cap), left: n };
+                let child = OpenGroup { header, trees: Vec::with_capacity(n), left: n };
                 stack.push(core::mem::replace(&mut cur, child));
                 continue;
             }

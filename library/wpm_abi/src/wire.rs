@@ -122,13 +122,13 @@ impl<'a> Reader<'a> {
         self.str().map(String::from)
     }
 
-    /// Reads an element count and returns a capacity that cannot be abused to make the
-    /// decoder allocate more than the data could possibly describe.
-    pub(crate) fn count(&mut self, min_elem_size: usize) -> Result<(usize, usize), DecodeError> {
+    /// Reads an element count, rejecting counts the remaining data could not hold, so that
+    /// the count is also safe to use as an allocation capacity.
+    pub(crate) fn count(&mut self, min_elem_size: usize) -> Result<usize, DecodeError> {
         let n = self.u32()? as usize;
         if n > self.remaining() / min_elem_size.max(1) {
             return Err(self.err("element count exceeds the remaining data"));
         }
-        Ok((n, n))
+        Ok(n)
     }
 }
