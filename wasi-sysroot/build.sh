@@ -4,8 +4,7 @@
 #
 #   wasi-sysroot/build.sh [STEP...]      (default: all steps, in order)
 #
-# Steps: deps fetch wasi-libc llvm-src builtins libcxx wrappers plain (and, only
-# when named, wasmtime).
+# Steps: deps fetch wasi-libc llvm-src builtins libcxx wrappers plain wasmtime.
 # Each step leaves a stamp keyed by a hash of its inputs and is skipped while
 # the stamp matches, so the script resumes where it stopped. Outputs:
 #   $WASI_SYSROOT_CACHE   (default /work/build/wasi-sysroot): sources, build dirs
@@ -37,7 +36,10 @@ LLVM_TOP=llvm-toolchain-22_22.1.8
 # Only these parts of the 196 MB monorepo tarball are unpacked.
 LLVM_PARTS="cmake compiler-rt libcxx libcxxabi libunwind runtimes llvm lld third-party libc"
 
-WASMTIME_VERSION=48.0.8
+# The wasmtime CLI for the checks: the last release with wasi-threads.
+WASMTIME_CLI_VERSION=46.0.3
+WASMTIME_CLI_FEATURES=run,cranelift,wasi-threads,wat,parallel-compilation
+WASMTIME_NICE="${WASI_SYSROOT_WASMTIME_NICE:-10}"
 
 APT_SOURCES=/etc/apt/sources.list.d/rustc-wasi-wasi-sysroot-src.sources
 APT_PACKAGES="clang-$LLVM_VER lld-$LLVM_VER llvm-$LLVM_VER cmake ninja-build dpkg-dev xz-utils
@@ -281,22 +283,25 @@ step_plain() {
 }
 
 step_wasmtime() {
-	# The CLI the checks run under, same version as the project's crate.
-	local bin="$CACHE/wasmtime/bin/wasmtime"
-	if [ -x "$bin" ] && "$bin" --version | grep -q " $WASMTIME_VERSION "; then
+	# The CLI the checks run under. Not the project's embedded wasmtime
+	# (48.0.8): 46.x is the last release whose CLI hosts wasi-threads
+	# (`run -Sthreads=yes`); see docs/wasi-sysroot.md. Only the features
+	# `run -Sthreads=yes` needs, to keep the build short.
+	local bin="$CACHE/tools/bin/wasmtime"
+	if [ -x "$bin" ] && "$bin" --version | grep -q "^wasmtime $WASMTIME_CLI_VERSION\b"; then
 		"$bin" --version
 		return 0
 	fi
-	CARGO_TARGET_DIR="$CACHE/wasmtime-target" $NICE cargo install wasmtime-cli \
-		--version "$WASMTIME_VERSION" --locked --root "$CACHE/wasmtime" -j"$JOBS"
+	CARGO_TARGET_DIR="$CACHE/wasmtime-cli-target" nice -n "$WASMTIME_NICE" cargo install wasmtime-cli \
+		--version "$WASMTIME_CLI_VERSION" --locked --root "$CACHE/tools" -j"$JOBS" \
+		--no-default-features --features "$WASMTIME_CLI_FEATURES"
 	"$bin" --version
 }
 
-ALL_STEPS="deps fetch wasi-libc llvm-src builtins libcxx wrappers plain"
+ALL_STEPS="deps fetch wasi-libc llvm-src builtins libcxx wrappers plain wasmtime"
 
 main() {
 	local step
-	# `wasmtime` is only run when named: 48.0.8's CLI cannot host wasi-threads.
 	for step in ${*:-$ALL_STEPS}; do
 		case "$step" in
 		deps) run_step deps step_deps "$APT_PACKAGES" "$WASI_LIBC_VERSION" ;;
@@ -310,7 +315,8 @@ main() {
 			"$(declare -f step_libcxx cmake_common)" ;;
 		wrappers) run_step wrappers step_wrappers "prefix=$PREFIX" "$(declare -f step_wrappers)" ;;
 		plain) run_step plain step_plain "$(declare -f step_plain)" ;;
-		wasmtime) run_step wasmtime step_wasmtime "$WASMTIME_VERSION" ;;
+		wasmtime) run_step wasmtime step_wasmtime "$WASMTIME_CLI_VERSION" "$WASMTIME_CLI_FEATURES" \
+			"$(declare -f step_wasmtime)" ;;
 		*) die "unknown step '$step' (steps: $ALL_STEPS)" ;;
 		esac
 	done

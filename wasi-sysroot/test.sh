@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Heavy-tier checks of the wasm32-wasip1-threads sysroot (not run in CI).
 #
-#   wasi-sysroot/build.sh && wasi-sysroot/test.sh
+#   wasi-sysroot/build.sh && wasi-sysroot/build-llvm.sh && wasi-sysroot/test.sh
 #
 # (a) C++ with std::thread / std::mutex / std::string, built with the
 #     sysroot's clang++ wrapper, runs with wasi-threads.
 # (b) A Rust program using std::thread, built by Debian's rustc with
 #     -Zbuild-std for wasm32-wasip1-threads and linked against the sysroot
 #     (not rustc's self-contained crt/libc), runs with wasi-threads.
-# The host is tests/wasi-threads-host.mjs on Node.js: wasmtime-cli 48.0.8
-# (the project's wasmtime version) refuses wasi-threads modules ("the
-# `-Sthreads` flag is no longer supported"). WASI_THREADS_HOST overrides it
-# with any command that takes the module as its last argument.
-# Each prints one line that is compared exactly. A missing tool or sysroot
-# is a failure, never a skip. Ends with "N passed, N failed".
+# (c) tests/llvm_lld_check.cpp, linked against the wasm-hosted LLVM and LLD
+#     libraries from build-llvm.sh, compiles an IR module to a wasm32 object
+#     and links it with LLD's wasm driver in-process; the linked module then
+#     runs (`--invoke fib 20`).
+# Everything runs under `wasmtime run -Sthreads=yes`, the wasmtime CLI 46.0.3
+# that build.sh's `wasmtime` step installs (WASMTIME overrides it). Each
+# check compares its output exactly. A missing tool, sysroot or library is a
+# failure, never a skip. Ends with "N passed, N failed".
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,7 +24,10 @@ PREFIX="${WASI_SYSROOT_PREFIX:-$CACHE/prefix}"
 TRIPLE=wasm32-wasip1-threads
 SYSROOT="$PREFIX/$TRIPLE"
 OUT="$CACHE/test-out"
-NODE="${NODE:-node}"
+WASMTIME="${WASMTIME:-$CACHE/tools/bin/wasmtime}"
+LLVM_SRC="$CACHE/work/llvm-toolchain-22_22.1.8"
+LLVM_BUILD="$CACHE/work/build-llvm"
+PORT="$PREFIX/llvm-port"
 mkdir -p "$OUT"
 
 passed=0
@@ -30,27 +35,27 @@ failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
-# run_wasm NAME WASM EXPECTED: runs WASM with wasi-threads and compares stdout.
+# run_wasm NAME EXPECTED RUN_ARGS...: `wasmtime run RUN_ARGS`, stdout
+# compared with EXPECTED; NOTE (if set) is shown after NAME.
 run_wasm() {
-	local name="$1" wasm="$2" expected="$3" got
-	local host=("$NODE" "$HERE/tests/wasi-threads-host.mjs")
-	# shellcheck disable=SC2206
-	[ -z "${WASI_THREADS_HOST:-}" ] || host=($WASI_THREADS_HOST)
-	if ! got="$(timeout 120 "${host[@]}" "$wasm" 2> "$OUT/$name.stderr")"; then
-		fail "$name" "host exited non-zero: $(tail -n 5 "$OUT/$name.stderr")"
-		return
+	local name="$1" expected="$2" got
+	shift 2
+	if ! got="$(timeout 300 "$WASMTIME" run "$@" 2> "$OUT/$name.stderr")"; then
+		fail "$name" "wasmtime exited non-zero: $(tail -n 5 "$OUT/$name.stderr")"
+		return 1
 	fi
 	if [ "$got" = "$expected" ]; then
-		pass "$name ($(stat -c %s "$wasm") bytes): $got"
+		pass "$name${NOTE:+ ($NOTE)}: $got"
 	else
 		fail "$name" "expected '$expected', got '$got'"
+		return 1
 	fi
 }
 
 check_tools() {
 	local ok=1
-	command -v "$NODE" > /dev/null || [ -n "${WASI_THREADS_HOST:-}" ] ||
-		{ fail tools "no Node.js ($NODE) to host wasi-threads (apt-get install nodejs)"; ok=0; }
+	"$WASMTIME" --version > /dev/null 2>&1 ||
+		{ fail tools "no wasmtime CLI at $WASMTIME (run wasi-sysroot/build.sh wasmtime)"; ok=0; }
 	[ -f "$SYSROOT/lib/$TRIPLE/libc.a" ] || { fail tools "no sysroot at $SYSROOT (run wasi-sysroot/build.sh)"; ok=0; }
 	[ -f "$SYSROOT/lib/$TRIPLE/libc++.a" ] || { fail tools "no libc++ in $SYSROOT"; ok=0; }
 	[ -x "$PREFIX/bin/$TRIPLE-clang++" ] || { fail tools "no $PREFIX/bin/$TRIPLE-clang++"; ok=0; }
@@ -64,7 +69,8 @@ check_cxx() {
 		fail cxx-threads "build failed: $(tail -n 20 "$OUT/cxx_threads.build")"
 		return
 	fi
-	run_wasm cxx-threads "$wasm" "total=10000 main_tls=0 parts=a1000 b1000 c1000 d1000 "
+	NOTE="$(stat -c %s "$wasm") bytes" run_wasm cxx-threads \
+		"total=10000 main_tls=0 parts=a1000 b1000 c1000 d1000 " -Sthreads=yes "$wasm"
 }
 
 check_rust() {
@@ -78,13 +84,53 @@ check_rust() {
 		fail rust-threads "build failed: $(tail -n 20 "$OUT/rust_threads.build")"
 		return
 	fi
-	run_wasm rust-threads "$target_dir/$TRIPLE/release/rust-threads.wasm" \
-		"counter=10000 squares=30 names=worker-1,worker-2,worker-3,worker-4"
+	local wasm="$target_dir/$TRIPLE/release/rust-threads.wasm"
+	NOTE="$(stat -c %s "$wasm") bytes" run_wasm rust-threads \
+		"counter=10000 squares=30 names=worker-1,worker-2,worker-3,worker-4" -Sthreads=yes "$wasm"
+}
+
+check_llvm_lld() {
+	local wasm="$OUT/llvm_lld_check.wasm" dir="$OUT/llvm-lld" libs
+	libs=("$LLVM_BUILD"/lib/liblld{Wasm,Common}.a "$LLVM_BUILD"/lib/libLLVM*.a)
+	if [ ! -f "$LLVM_BUILD/lib/liblldWasm.a" ] || [ ! -f "$LLVM_BUILD/lib/libLLVMWebAssemblyCodeGen.a" ] ||
+		[ ! -f "$PORT/lib/libwasi-llvm-port.a" ]; then
+		fail llvm-lld "LLVM/LLD libraries not built in $LLVM_BUILD (run wasi-sysroot/build-llvm.sh)"
+		return
+	fi
+	# The same flags as build-llvm.sh: the port, wasi-libc's emulations, 8 MiB
+	# stack first, 4 GiB memory ceiling.
+	if ! nice -n 15 "$PREFIX/bin/$TRIPLE-clang++" -std=c++17 -Os -fno-exceptions -fno-rtti \
+		-D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS \
+		-D_WASI_EMULATED_GETPID -isystem "$PORT/include" \
+		-I"$LLVM_SRC/llvm/include" -I"$LLVM_BUILD/include" \
+		-I"$LLVM_SRC/lld/include" -I"$LLVM_BUILD/tools/lld/include" \
+		-Wl,-z,stack-size=8388608 -Wl,--max-memory=4294967296 \
+		"$HERE/tests/llvm_lld_check.cpp" "${libs[@]}" -L"$PORT/lib" -lwasi-llvm-port \
+		-lwasi-emulated-mman -lwasi-emulated-signal -lwasi-emulated-process-clocks \
+		-lwasi-emulated-getpid -o "$wasm" > "$OUT/llvm_lld_check.build" 2>&1; then
+		fail llvm-lld "build failed: $(tail -n 20 "$OUT/llvm_lld_check.build")"
+		return
+	fi
+	rm -rf "$dir" && mkdir -p "$dir"
+	local got
+	if ! got="$(timeout 600 "$WASMTIME" run -Sthreads=yes --dir "$dir::/out" "$wasm" /out \
+		2> "$OUT/llvm-lld.stderr")"; then
+		fail llvm-lld "wasmtime exited non-zero: $(tail -n 5 "$OUT/llvm-lld.stderr")"
+		return
+	fi
+	if ! [[ "$got" =~ ^ir=ok\ opt=ok\ object=[0-9]+\ bytes\ linked=[0-9]+\ bytes$ ]]; then
+		fail llvm-lld "unexpected output '$got'"
+		return
+	fi
+	pass "llvm-lld ($(stat -c %s "$wasm") bytes): $got"
+	# The module that LLD linked inside wasm runs: fib(20) = 6765.
+	NOTE="$(stat -c %s "$dir/fib.wasm") bytes" run_wasm llvm-lld-output 6765 --invoke fib "$dir/fib.wasm" 20
 }
 
 if check_tools; then
 	check_cxx
 	check_rust
+	check_llvm_lld
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

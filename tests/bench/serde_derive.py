@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SERDE = "1.0.228"
+SERDE = "1.0.229"
 WORK = os.path.join(ROOT, "target", "bench")
 
 

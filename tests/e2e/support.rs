@@ -185,17 +185,19 @@ impl App {
     /// `-Zunpretty=expanded` needs it and Cargo rebuilds everything when it changes.
     pub fn cargo(&self, args: &[&str]) -> Command {
         let mut cmd = cargo();
-        cmd.current_dir(&self.dir).args(args);
+        cmd.current_dir(&self.dir);
         cmd.env("RUSTC_BOOTSTRAP", "1").env("CARGO_TARGET_DIR", self.dir.join("target"));
         for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER"] {
             cmd.env_remove(var);
         }
+        // `--config` goes before the subcommand: after it, a `--` would hand it to rustc.
         if self.macros == Macros::Wasm {
             for (package, dir) in shims() {
                 let value = format!("patch.crates-io.{package}.path={:?}", dir.to_string_lossy());
                 cmd.arg("--config").arg(value);
             }
         }
+        cmd.args(args);
         cmd
     }
 

@@ -11,7 +11,8 @@ Each case is `cases/NAME.rs`; its header comments say how to compile and what to
 
 Module keys: `demo` (tests/fork/demo built with `cargo wpm build`), `serde_derive`
 (crates.io serde_derive built with `cargo wpm build`), `not-wasm`, `wrong-abi`, `no-exports`
-(generated bad modules). Expected output: `NAME.stderr` (compiler stderr, required for *-fail), and
+(generated bad modules), and `wat:NAME`: the adversarial guest `tests/guests/wat/NAME.wat`, assembled
+by `src/tools/wat2wasm`. Expected output: `NAME.stderr` (compiler stderr, required for *-fail), and
 `NAME.run.stdout` (program output, required for run-pass). Paths are normalized: the case
 directory becomes `$DIR`, the module directory `$MODULES`.
 
@@ -128,6 +129,29 @@ def bad_modules():
     with open(p, "wb") as f:
         f.write(b"\0asm" + bytes([1, 0, 0, 0]))
     paths["no-exports"] = p
+    return paths
+
+
+def wat_modules(names):
+    """Assembles `tests/guests/wat/NAME.wat` for each NAME; returns {"wat:NAME": path}."""
+    if not names:
+        return {}
+    t0 = time.time()
+    env = {**os.environ, "CARGO_TARGET_DIR": HOST_CARGO_TARGET}
+    r = run(["cargo", "build", "-q", "-p", "wat2wasm"], cwd=REPO, env=env)
+    if r.returncode != 0:
+        raise Failure("building wat2wasm failed:\n" + r.stderr[-4000:])
+    tool = os.path.join(HOST_CARGO_TARGET, "debug", "wat2wasm")
+    os.makedirs(MODULES, exist_ok=True)
+    paths = {}
+    for name in sorted(names):
+        src = os.path.join(REPO, "tests", "guests", "wat", f"{name}.wat")
+        out = os.path.join(MODULES, f"{name}.wasm")
+        r = run([tool, src, out])
+        if r.returncode != 0:
+            raise Failure(f"assembling {src} failed:\n{r.stderr}")
+        paths[f"wat:{name}"] = out
+    log(f"  assembled {len(paths)} adversarial guests ({time.time() - t0:.1f} s)")
     return paths
 
 
@@ -283,6 +307,7 @@ def main(argv):
     if "serde_derive" in wanted:
         ctx["modules"]["serde_derive"] = build_module(
             "serde_derive", f"serde_derive@{SERDE_VERSION}", file_name=f"serde_derive-{SERDE_VERSION}.wasm")
+    ctx["modules"].update(wat_modules({w[len("wat:"):] for w in wanted if w.startswith("wat:")}))
     if any(h["aux"] for h in headers.values()):
         ctx["aux_deps"], ctx["aux_libs"] = aux_libs(rustc)
     failed = []

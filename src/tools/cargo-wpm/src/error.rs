@@ -36,6 +36,14 @@ pub(crate) enum Error {
         /// Why.
         detail: String,
     },
+    /// The native expansion of the unmodified crate (run to find the proc-macro functions
+    /// its crate-root `macro_rules!` generate) failed.
+    Expand {
+        /// Package name and version.
+        package: String,
+        /// Cargo's and rustc's output.
+        output: String,
+    },
     /// The guest library (our `proc_macro`) failed to build: a bug of cargo-wpm.
     GuestLibBuild {
         /// Compiler and cargo output.
@@ -97,6 +105,12 @@ impl fmt::Display for Error {
             Error::Rewrite { file, detail } => {
                 write!(f, "cannot prepare {} for wasm: {}", file.display(), detail.trim_end())
             }
+            Error::Expand { package, output } => write!(
+                f,
+                "expanding {package} natively (to find the proc-macro functions its crate-root \
+                 `macro_rules!` generate) failed:\n{}",
+                output.trim_end()
+            ),
             Error::GuestLibBuild { output } => write!(
                 f,
                 "building the guest proc_macro library failed (a bug of cargo-wpm, not of your crate):\n{}",

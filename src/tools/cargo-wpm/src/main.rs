@@ -8,6 +8,7 @@
 
 mod cargo_run;
 mod error;
+mod expand;
 mod fsutil;
 mod guest_lib;
 mod inspect;

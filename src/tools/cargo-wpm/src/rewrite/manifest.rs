@@ -11,6 +11,9 @@
 //! - relative `path` dependencies are made absolute (the copy lives elsewhere).
 //!
 //! Features are kept unchanged.
+//!
+//! [`native_manifest`] makes the lighter copy used to expand the original crate natively
+//! (see `crate::expand`): standalone and without dev-dependencies, but still a proc-macro.
 
 use std::path::Path;
 
@@ -22,14 +25,7 @@ use toml_edit::{Array, DocumentMut, Item, Table, Value};
 /// A message if the manifest does not parse, has no `[lib]` table, or relies on workspace
 /// inheritance (which the standalone copy cannot resolve).
 pub(crate) fn rewrite_manifest(text: &str, original_dir: &Path) -> Result<String, String> {
-    let mut doc: DocumentMut = text.parse().map_err(|e| format!("Cargo.toml does not parse: {e}"))?;
-    if let Some(key) = find_inheritance(doc.as_table(), "") {
-        return Err(format!(
-            "Cargo.toml inherits `{key}` from its workspace; build it from crates.io, or replace \
-             `workspace = true` with values"
-        ));
-    }
-
+    let mut doc = standalone(text, original_dir)?;
     let lib = doc
         .get_mut("lib")
         .and_then(Item::as_table_like_mut)
@@ -42,6 +38,44 @@ pub(crate) fn rewrite_manifest(text: &str, original_dir: &Path) -> Result<String
     types.push("cdylib");
     lib.insert("crate-type", Item::Value(Value::Array(types)));
 
+    let root = doc.as_table_mut();
+    if let Some(lints) = root.get_mut("lints").and_then(Item::as_table_like_mut) {
+        for (_, tool) in lints.iter_mut() {
+            if let Some(tool) = tool.as_table_like_mut() {
+                for (_, level) in tool.iter_mut() {
+                    downgrade_forbid(level);
+                }
+            }
+        }
+    }
+    set_guest_profile(&mut doc);
+    Ok(doc.to_string())
+}
+
+/// Rewrites `text`, the manifest of the package in `original_dir`, into a standalone
+/// proc-macro package for a native build of the unmodified crate: the edits of
+/// [`rewrite_manifest`] except the lib type, the lints and the profile.
+///
+/// # Errors
+/// As [`rewrite_manifest`].
+pub(crate) fn native_manifest(text: &str, original_dir: &Path) -> Result<String, String> {
+    let doc = standalone(text, original_dir)?;
+    if doc.get("lib").and_then(Item::as_table_like).is_none() {
+        return Err("Cargo.toml has no [lib] table, so it is not a proc-macro package".into());
+    }
+    Ok(doc.to_string())
+}
+
+/// The edits every copy needs: its own workspace, no dev-dependencies or non-lib targets,
+/// absolute `path` dependencies. Refuses workspace inheritance.
+fn standalone(text: &str, original_dir: &Path) -> Result<DocumentMut, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("Cargo.toml does not parse: {e}"))?;
+    if let Some(key) = find_inheritance(doc.as_table(), "") {
+        return Err(format!(
+            "Cargo.toml inherits `{key}` from its workspace; build it from crates.io, or replace \
+             `workspace = true` with values"
+        ));
+    }
     let root = doc.as_table_mut();
     for key in ["dev-dependencies", "dev_dependencies", "bin", "example", "test", "bench", "patch", "replace"] {
         root.remove(key);
@@ -61,18 +95,8 @@ pub(crate) fn rewrite_manifest(text: &str, original_dir: &Path) -> Result<String
         }
     }
     absolutize_paths(root, original_dir);
-    if let Some(lints) = root.get_mut("lints").and_then(Item::as_table_like_mut) {
-        for (_, tool) in lints.iter_mut() {
-            if let Some(tool) = tool.as_table_like_mut() {
-                for (_, level) in tool.iter_mut() {
-                    downgrade_forbid(level);
-                }
-            }
-        }
-    }
     root.insert("workspace", Item::Table(Table::new()));
-    set_guest_profile(&mut doc);
-    Ok(doc.to_string())
+    Ok(doc)
 }
 
 /// Replaces `[profile]` with the one profile every guest build uses.
@@ -221,6 +245,20 @@ lto = true
         assert_eq!(doc["profile"]["release"]["panic"].as_str(), Some("abort"));
         assert!(doc["profile"]["release"].get("lto").unwrap().as_bool() == Some(false));
         assert_eq!(doc["package"]["autotests"].as_bool(), Some(false));
+    }
+
+    #[test]
+    fn native_copy_stays_a_proc_macro() {
+        let out = native_manifest(SERDE_LIKE, Path::new("/orig/serde_derive")).unwrap();
+        let doc: DocumentMut = out.parse().unwrap();
+        assert_eq!(doc["lib"]["proc-macro"].as_bool(), Some(true));
+        assert!(doc["lib"].get("crate-type").is_none());
+        assert!(doc["workspace"].as_table().unwrap().is_empty());
+        assert!(doc.get("dev-dependencies").is_none() && doc.get("test").is_none());
+        assert_eq!(doc["dependencies"]["local"]["path"].as_str(), Some("/orig/serde_derive/../local"));
+        assert_eq!(doc["lints"]["rust"]["unsafe_code"].as_str(), Some("forbid"));
+        assert_eq!(doc["profile"]["release"]["lto"].as_bool(), Some(true));
+        assert!(native_manifest("[package]\nname='a'\n", Path::new("/x")).unwrap_err().contains("no [lib]"));
     }
 
     #[test]

@@ -4,16 +4,22 @@
 //! everything else in the file (comments, formatting, line numbers) is preserved:
 //! - every `#[proc_macro]`, `#[proc_macro_derive(..)]` and `#[proc_macro_attribute]`
 //!   attribute on a top-level function is removed (replaced by nothing on its line);
+//! - the same attributes are removed from the bodies of crate-root `macro_rules!` (the
+//!   *generators*, e.g. derive_more-impl's `create_derive!`); which functions those
+//!   generate is learnt from a native expansion (see [`super::generated`]);
 //! - crate-level `forbid` lint attributes become `deny`, so that the generated module's
 //!   `#[allow(unsafe_code, ...)]` is accepted;
-//! - a module `__wpm_macros` is appended that registers every macro, in declaration order,
-//!   with the guest library's `Registry` (see [`super::registration`]).
+//! - a module `__wpm_macros` is appended ([`Rewritten::with_registrations`]) that
+//!   registers every macro, in declaration order, with the guest library's `Registry`
+//!   (see [`super::registration`]).
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use std::collections::BTreeSet;
+
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, Item, Meta, Token};
+use syn::{Attribute, Ident, Item, ItemFn, Meta, Token};
 
 use wpm_abi::MacroKind;
 
@@ -32,13 +38,31 @@ pub(crate) struct MacroDef {
     pub(crate) cfgs: Vec<String>,
 }
 
-/// The rewritten crate root.
+/// The rewritten crate root, before the registration module is appended.
 #[derive(Debug)]
 pub(crate) struct Rewritten {
-    /// The new source text.
+    /// The edited source text.
     pub(crate) text: String,
-    /// The macros found, in declaration order.
+    /// The macros written directly on crate-root functions, in declaration order.
     pub(crate) macros: Vec<MacroDef>,
+    /// Names of the crate-root `macro_rules!` whose bodies declare proc-macro functions
+    /// (their proc-macro attributes are removed); empty for most crates.
+    pub(crate) generators: Vec<String>,
+    /// Identifiers (without `r#`) in the generators' bodies and in crate-root invocations
+    /// of the crate's own crate-root `macro_rules!`: the names a generated function can have.
+    pub(crate) traceable: BTreeSet<String>,
+}
+
+impl Rewritten {
+    /// The final crate root: the edited text with the registration module for `macros`.
+    pub(crate) fn with_registrations(&self, macros: &[MacroDef]) -> String {
+        let mut text = self.text.clone();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&super::registration::module(macros));
+        text
+    }
 }
 
 /// A replacement of `range` in the original text.
@@ -63,49 +87,35 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
     for attr in &file.attrs {
         forbid_to_deny(attr, &mut edits);
     }
+    let local_macro_rules: BTreeSet<String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Macro(mac) if mac.mac.path.is_ident("macro_rules") => mac.ident.as_ref().map(|i| i.unraw().to_string()),
+            _ => None,
+        })
+        .collect();
     let mut macros = Vec::new();
+    let mut generators = Vec::new();
+    let mut traceable = BTreeSet::new();
     for item in &file.items {
         if let Item::Macro(mac) = item {
-            if mac.mac.path.is_ident("macro_rules") && mentions_proc_macro_attr(mac.mac.tokens.clone()) {
-                let name = mac.ident.as_ref().map_or_else(String::new, |i| format!(" {i}"));
-                return Err(located(
-                    mac.mac.bang_token.span,
-                    &format!(
-                        "`macro_rules!{name}` generates proc-macro functions; cargo-wpm only rewrites \
-                         `#[proc_macro*]` attributes written directly on crate-root functions"
-                    ),
-                ));
+            if mac.mac.path.is_ident("macro_rules") {
+                if strip_in_macro_body(mac.mac.tokens.clone(), &mut edits) > 0 {
+                    generators.push(mac.ident.as_ref().map_or_else(String::new, |i| i.unraw().to_string()));
+                    collect_idents(mac.mac.tokens.clone(), &mut traceable);
+                }
+            } else if mac.mac.path.get_ident().is_some_and(|i| local_macro_rules.contains(&i.unraw().to_string())) {
+                collect_idents(mac.mac.tokens.clone(), &mut traceable);
             }
         }
         let Item::Fn(func) = item else { continue };
-        let mut found: Option<(MacroKind, String, Vec<String>)> = None;
-        let mut cfgs = Vec::new();
-        for attr in &func.attrs {
-            let Some(ident) = attr.path().get_ident() else { continue };
-            let kind = match ident.to_string().as_str() {
-                "proc_macro" => MacroKind::Function,
-                "proc_macro_attribute" => MacroKind::Attribute,
-                "proc_macro_derive" => MacroKind::Derive,
-                "cfg" => {
-                    cfgs.push(body[attr_range(attr)].to_owned());
-                    continue;
-                }
-                _ => continue,
-            };
-            if found.is_some() {
-                return Err(located(attr.pound_token.span, "a function with two proc-macro attributes"));
-            }
-            let fn_name = func.sig.ident.unraw().to_string();
-            let (name, helpers) = match kind {
-                MacroKind::Derive => parse_derive_args(attr).map_err(|e| located(e.span(), &e.to_string()))?,
-                _ => (fn_name, Vec::new()),
-            };
-            found = Some((kind, name, helpers));
-            edits.push(Edit { range: attr_range(attr), with: "" });
-        }
-        if let Some((kind, name, helpers)) = found {
-            macros.push(MacroDef { kind, name, helpers, fn_ident: func.sig.ident.to_string(), cfgs });
-        }
+        let Some((mut def, attr)) = declaration(func).map_err(|e| located(e.span(), &e.to_string()))? else {
+            continue;
+        };
+        def.cfgs = func.attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| body[attr_range(a)].to_owned()).collect();
+        edits.push(Edit { range: attr_range(attr), with: "" });
+        macros.push(def);
     }
 
     edits.sort_by_key(|e| e.range.start);
@@ -118,11 +128,79 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
         at = edit.range.end;
     }
     text.push_str(&body[at..]);
-    if !text.ends_with('\n') {
-        text.push('\n');
+    Ok(Rewritten { text, macros, generators, traceable })
+}
+
+/// The macro `func` declares, if it carries a proc-macro attribute, and that attribute.
+/// The returned definition has no `cfgs`.
+///
+/// # Errors
+/// Two proc-macro attributes on one function, or malformed `proc_macro_derive` arguments.
+pub(crate) fn declaration(func: &ItemFn) -> syn::Result<Option<(MacroDef, &Attribute)>> {
+    let mut found: Option<(MacroDef, &Attribute)> = None;
+    for attr in &func.attrs {
+        let Some(kind) = attr.path().get_ident().and_then(|i| proc_macro_kind(&i.to_string())) else { continue };
+        if found.is_some() {
+            return Err(syn::Error::new(attr.pound_token.span, "a function with two proc-macro attributes"));
+        }
+        let (name, helpers) = match kind {
+            MacroKind::Derive => parse_derive_args(attr)?,
+            _ => (func.sig.ident.unraw().to_string(), Vec::new()),
+        };
+        let def = MacroDef { kind, name, helpers, fn_ident: func.sig.ident.to_string(), cfgs: Vec::new() };
+        found = Some((def, attr));
     }
-    text.push_str(&super::registration::module(&macros));
-    Ok(Rewritten { text, macros })
+    Ok(found)
+}
+
+/// The macro kind a proc-macro attribute name declares.
+fn proc_macro_kind(attr_name: &str) -> Option<MacroKind> {
+    match attr_name {
+        "proc_macro" => Some(MacroKind::Function),
+        "proc_macro_attribute" => Some(MacroKind::Attribute),
+        "proc_macro_derive" => Some(MacroKind::Derive),
+        _ => None,
+    }
+}
+
+/// Whether `tree` is a `[proc_macro...]` attribute body.
+pub(crate) fn is_proc_macro_attr_body(tree: &TokenTree) -> bool {
+    let TokenTree::Group(group) = tree else { return false };
+    group.delimiter() == Delimiter::Bracket
+        && matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(i)) if proc_macro_kind(&i.to_string()).is_some())
+}
+
+/// Queues the removal of every `#[proc_macro...]` in a `macro_rules!` body, at any depth.
+/// Returns how many there are.
+fn strip_in_macro_body(tokens: TokenStream, edits: &mut Vec<Edit>) -> usize {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut count = 0;
+    for (i, tree) in trees.iter().enumerate() {
+        if let TokenTree::Group(group) = tree {
+            let after_pound = i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '#');
+            if after_pound && is_proc_macro_attr_body(tree) {
+                let start = trees[i - 1].span().byte_range().start;
+                edits.push(Edit { range: start..group.span_close().byte_range().end, with: "" });
+                count += 1;
+            } else {
+                count += strip_in_macro_body(group.stream(), edits);
+            }
+        }
+    }
+    count
+}
+
+/// Adds every identifier in `tokens` (any depth, without `r#`) to `out`.
+fn collect_idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(ident) => {
+                out.insert(ident.unraw().to_string());
+            }
+            TokenTree::Group(group) => collect_idents(group.stream(), out),
+            TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+        }
+    }
 }
 
 /// Parses `Name` or `Name, attributes(a, b)` (a trailing comma allowed).
@@ -158,19 +236,6 @@ fn single_word(path: &syn::Path) -> syn::Result<String> {
         Some(ident) => Ok(ident.unraw().to_string()),
         None => Err(syn::Error::new_spanned(path, "must be a single identifier")),
     }
-}
-
-/// Whether `tokens` contain `[proc_macro...]` (an attribute body) at any depth.
-fn mentions_proc_macro_attr(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        TokenTree::Group(group) => {
-            let first = group.stream().into_iter().next();
-            let is_attr = group.delimiter() == proc_macro2::Delimiter::Bracket
-                && matches!(&first, Some(TokenTree::Ident(i)) if i == "proc_macro" || i == "proc_macro_derive" || i == "proc_macro_attribute");
-            is_attr || mentions_proc_macro_attr(group.stream())
-        }
-        _ => false,
-    })
 }
 
 /// Byte range of a whole attribute, `#` to `]`.
@@ -255,8 +320,12 @@ fn helper() {}
         assert_eq!(line_of(src, "pub fn html"), line_of(&out.text, "pub fn html"));
         // Everything outside the edits is untouched.
         assert!(out.text.starts_with("//! Docs.\n#![deny(unsafe_code)]\nuse proc_macro::TokenStream;\n\n/// Derives it.\n\npub fn"));
-        // The output still parses.
+        // The output still parses, with and without the registration module.
         syn::parse_file(&out.text).unwrap();
+        let full = out.with_registrations(&out.macros);
+        assert!(full.starts_with(&out.text) && full.contains("r.function(\"html\", super::html);"), "{full}");
+        syn::parse_file(&full).unwrap();
+        assert!(out.generators.is_empty());
     }
 
     #[test]
@@ -276,13 +345,49 @@ fn helper() {}
         assert_eq!(out.macros[0].helpers, vec!["größe".to_owned()]);
     }
 
+    /// derive_more-impl's shape: the attributes in a crate-root `macro_rules!` body go,
+    /// at any depth, and nothing else in the body changes.
     #[test]
-    fn proc_macros_generated_by_macro_rules_are_refused_clearly() {
-        let src = "macro_rules! make {\n    ($n:ident) => { #[proc_macro_derive($n)] pub fn f(i: T) -> T { i } };\n}\nmake!(A);\n";
-        let err = rewrite_root(src).unwrap_err();
-        assert!(err.starts_with("line 1,") && err.contains("`macro_rules! make` generates proc-macro functions"), "{err}");
-        // An ordinary macro_rules! is fine.
-        assert!(rewrite_root("macro_rules! m { () => { #[inline] fn g() {} } }\n").is_ok());
+    fn removes_attributes_inside_macro_rules_bodies() {
+        let src = "\
+macro_rules! create_derive(
+    ($feature:literal, $trait_:ident, $fn_name:ident $(,$attribute:ident)* $(,)?) => {
+        #[cfg(feature = $feature)]
+        #[proc_macro_derive($trait_, attributes($($attribute),*))]
+        #[doc = concat!(\"Derives \", stringify!($trait_))]
+        pub fn $fn_name(input: TokenStream) -> TokenStream { input }
+    }
+);
+macro_rules! nested {
+    ($n:ident) => { mod m { const _: () = { #[proc_macro] pub fn $n(i: T) -> T { i } }; } };
+}
+macro_rules! unrelated { () => { #[inline] fn g() {} } }
+create_derive!(\"add\", Add, add_derive, add);
+create_derive!(\"from\", From, from_derive);
+unrelated!();
+other::macro_from_elsewhere!(hidden_fn);
+";
+        let out = rewrite_root(src).unwrap();
+        assert_eq!(out.generators, vec!["create_derive".to_owned(), "nested".to_owned()]);
+        assert!(out.macros.is_empty());
+        assert!(!out.text.contains("proc_macro"), "{}", out.text);
+        let expected_body = "\
+        #[cfg(feature = $feature)]
+        
+        #[doc = concat!(\"Derives \", stringify!($trait_))]
+        pub fn $fn_name(input: TokenStream) -> TokenStream { input }";
+        assert!(out.text.contains(expected_body), "{}", out.text);
+        assert!(out.text.contains("mod m { const _: () = {  pub fn $n(i: T) -> T { i } }; }"), "{}", out.text);
+        assert!(out.text.contains("macro_rules! unrelated { () => { #[inline] fn g() {} } }"));
+        assert_eq!(src.lines().count(), out.text.lines().count());
+        for name in ["add_derive", "from_derive", "Add", "fn_name"] {
+            assert!(out.traceable.contains(name), "{name} not traceable: {:?}", out.traceable);
+        }
+        // Only invocations of the crate's own crate-root macro_rules! count.
+        assert!(!out.traceable.contains("hidden_fn"));
+        syn::parse_file(&out.with_registrations(&[])).unwrap();
+        // A macro_rules! without proc-macro attributes is no generator.
+        assert!(rewrite_root("macro_rules! m { () => { #[inline] fn g() {} } }\n").unwrap().generators.is_empty());
     }
 
     #[test]

@@ -52,13 +52,35 @@ fn compile_error_shows_rustc_output() {
     assert!(!built.output.exists());
 }
 
-/// derive_more-impl 2.1.1 writes its `#[proc_macro_derive]`s inside a `macro_rules!`: the
-/// builder cannot rewrite that yet and must say so plainly (not fail later in rustc).
+/// A proc-macro function generated at the crate root by a `macro_rules!` of a submodule:
+/// the builder rewrites only crate-root `macro_rules!`, and says so before rustc fails.
 #[test]
-fn macro_rules_generated_macros() {
-    let built = build("derive_more-impl@2.1.1", "derive_more_impl", &["--features", "full"]);
+fn generated_by_a_macro_outside_the_root() {
+    let fixture = format!("{}/tests/fixtures/macro_in_module", env!("CARGO_MANIFEST_DIR"));
+    let built = build(&fixture, "macro_in_module", &[]);
     assert!(!built.success);
     let error = error_paragraph(&built.stderr);
     assert!(error.starts_with("error: cannot prepare "), "{error}");
-    assert!(error.contains("`macro_rules! create_derive` generates proc-macro functions"), "{error}");
+    assert!(
+        error.contains("rustc's expansion declares derive `Hidden` with function `hidden_derive`")
+            && error.contains("(`root_derive`)"),
+        "{error}"
+    );
+    assert!(!error.contains('\n'), "{error}");
+    assert!(!built.output.exists());
+}
+
+/// A native expansion that fails shows rustc's own error after a headline.
+#[test]
+fn native_expansion_failure() {
+    let fixture = format!("{}/tests/fixtures/generated_macros", env!("CARGO_MANIFEST_DIR"));
+    let built = build(&fixture, "generated_broken", &["--features", "broken"]);
+    assert!(!built.success);
+    let error = error_paragraph(&built.stderr);
+    assert!(
+        error.starts_with("error: expanding wpm-fixture-generated-macros 0.1.0 natively (to find the proc-macro functions"),
+        "{error}"
+    );
+    assert!(error.contains("feature `broken` breaks the expansion on purpose"), "{error}");
+    assert!(!built.output.exists());
 }
