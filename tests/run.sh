@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README.md): installs what the CI tier needs, then runs every
-# CI-tier test (our crates, guest builds of crates.io macros, the native rustc fork and its UI
-# tests). Exits non-zero on the first failure. Heavy-tier tests are not run here.
+# CI-tier test (our crates, guest builds of crates.io macros, end to end with stock rustc, the
+# native rustc fork and its UI tests). Exits non-zero on the first failure. Heavy-tier tests are not run here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -16,6 +16,8 @@ bash tests/check-architecture.sh
 
 step "cargo test --workspace"
 cargo test --workspace --no-fail-fast 2>&1 | tee target/test-workspace.log
+step "end to end with stock rustc: wasm macros through shims and wpm-rustc (tests/e2e)"
+cargo test -p wpm-rustc --test e2e -- --test-threads 1 2>&1 | tee target/test-e2e.log
 step "the rustc fork: build (resumable) and UI tests"
 bash tests/fork/run.sh
 step "done"

@@ -43,7 +43,7 @@ WASMTIME_NICE="${WASI_SYSROOT_WASMTIME_NICE:-10}"
 
 APT_SOURCES=/etc/apt/sources.list.d/rustc-wasi-wasi-sysroot-src.sources
 APT_PACKAGES="clang-$LLVM_VER lld-$LLVM_VER llvm-$LLVM_VER cmake ninja-build dpkg-dev xz-utils
-  make patch nodejs wasi-libc libc++-$LLVM_VER-dev-wasm32 libclang-rt-$LLVM_VER-dev-wasm32"
+  make patch wasi-libc libc++-$LLVM_VER-dev-wasm32 libclang-rt-$LLVM_VER-dev-wasm32"
 
 STAMPS="$CACHE/stamps"
 LOGS="$CACHE/logs"

@@ -8,12 +8,15 @@
 # (b) A Rust program using std::thread, built by Debian's rustc with
 #     -Zbuild-std for wasm32-wasip1-threads and linked against the sysroot
 #     (not rustc's self-contained crt/libc), runs with wasi-threads.
-# (c) tests/llvm_lld_check.cpp, linked against the wasm-hosted LLVM and LLD
+# (c) tests/llvm_support_check.cpp against the wasm-hosted LLVMSupport and
+#     our WASI port (llvm-port/): threads, files, processes, crash recovery.
+# (d) tests/llvm_lld_check.cpp, linked against the wasm-hosted LLVM and LLD
 #     libraries from build-llvm.sh, compiles an IR module to a wasm32 object
 #     and links it with LLD's wasm driver in-process; the linked module then
 #     runs (`--invoke fib 20`).
-# Everything runs under `wasmtime run -Sthreads=yes`, the wasmtime CLI 46.0.3
-# that build.sh's `wasmtime` step installs (WASMTIME overrides it). Each
+# Everything runs under `wasmtime run -Sthreads=yes` (plus the threads and
+# shared-memory wasm features), the wasmtime CLI 46.0.3 that build.sh's
+# `wasmtime` step installs (WASMTIME overrides it). Each
 # check compares its output exactly. A missing tool, sysroot or library is a
 # failure, never a skip. Ends with "N passed, N failed".
 set -uo pipefail
@@ -28,6 +31,8 @@ WASMTIME="${WASMTIME:-$CACHE/tools/bin/wasmtime}"
 LLVM_SRC="$CACHE/work/llvm-toolchain-22_22.1.8"
 LLVM_BUILD="$CACHE/work/build-llvm"
 PORT="$PREFIX/llvm-port"
+# wasi-threads in wasmtime 46: the WASI import plus shared memory.
+THREADS=(-Sthreads=yes -Wthreads=yes,shared-memory=yes)
 mkdir -p "$OUT"
 
 passed=0
@@ -70,7 +75,7 @@ check_cxx() {
 		return
 	fi
 	NOTE="$(stat -c %s "$wasm") bytes" run_wasm cxx-threads \
-		"total=10000 main_tls=0 parts=a1000 b1000 c1000 d1000 " -Sthreads=yes "$wasm"
+		"total=10000 main_tls=0 parts=a1000 b1000 c1000 d1000 " "${THREADS[@]}" "$wasm"
 }
 
 check_rust() {
@@ -86,34 +91,55 @@ check_rust() {
 	fi
 	local wasm="$target_dir/$TRIPLE/release/rust-threads.wasm"
 	NOTE="$(stat -c %s "$wasm") bytes" run_wasm rust-threads \
-		"counter=10000 squares=30 names=worker-1,worker-2,worker-3,worker-4" -Sthreads=yes "$wasm"
+		"counter=10000 squares=30 names=worker-1,worker-2,worker-3,worker-4" "${THREADS[@]}" "$wasm"
 }
 
-check_llvm_lld() {
-	local wasm="$OUT/llvm_lld_check.wasm" dir="$OUT/llvm-lld" libs
-	libs=("$LLVM_BUILD"/lib/liblld{Wasm,Common}.a "$LLVM_BUILD"/lib/libLLVM*.a)
-	if [ ! -f "$LLVM_BUILD/lib/liblldWasm.a" ] || [ ! -f "$LLVM_BUILD/lib/libLLVMWebAssemblyCodeGen.a" ] ||
-		[ ! -f "$PORT/lib/libwasi-llvm-port.a" ]; then
-		fail llvm-lld "LLVM/LLD libraries not built in $LLVM_BUILD (run wasi-sysroot/build-llvm.sh)"
-		return
+# build_llvm_program NAME SOURCE LIB...: links SOURCE against LIBs and the
+# port with build-llvm.sh's flags (emulations, 8 MiB stack, 4 GiB ceiling).
+build_llvm_program() {
+	local name="$1" src="$2"
+	shift 2
+	if [ ! -f "$PORT/lib/libwasi-llvm-port.a" ]; then
+		fail "$name" "no $PORT/lib/libwasi-llvm-port.a (run wasi-sysroot/build-llvm.sh)"
+		return 1
 	fi
-	# The same flags as build-llvm.sh: the port, wasi-libc's emulations, 8 MiB
-	# stack first, 4 GiB memory ceiling.
+	local lib
+	for lib in "$@"; do
+		[ -f "$lib" ] || { fail "$name" "$lib not built (run wasi-sysroot/build-llvm.sh)"; return 1; }
+	done
 	if ! nice -n 15 "$PREFIX/bin/$TRIPLE-clang++" -std=c++17 -Os -fno-exceptions -fno-rtti \
 		-D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS \
 		-D_WASI_EMULATED_GETPID -isystem "$PORT/include" \
 		-I"$LLVM_SRC/llvm/include" -I"$LLVM_BUILD/include" \
 		-I"$LLVM_SRC/lld/include" -I"$LLVM_BUILD/tools/lld/include" \
 		-Wl,-z,stack-size=8388608 -Wl,--max-memory=4294967296 \
-		"$HERE/tests/llvm_lld_check.cpp" "${libs[@]}" -L"$PORT/lib" -lwasi-llvm-port \
+		"$src" "$@" -L"$PORT/lib" -lwasi-llvm-port \
 		-lwasi-emulated-mman -lwasi-emulated-signal -lwasi-emulated-process-clocks \
-		-lwasi-emulated-getpid -o "$wasm" > "$OUT/llvm_lld_check.build" 2>&1; then
-		fail llvm-lld "build failed: $(tail -n 20 "$OUT/llvm_lld_check.build")"
-		return
+		-lwasi-emulated-getpid -o "$OUT/$name.wasm" > "$OUT/$name.build" 2>&1; then
+		fail "$name" "build failed: $(grep -v 'linker. input unused' "$OUT/$name.build" | tail -n 20)"
+		return 1
 	fi
+}
+
+check_llvm_support() {
+	local dir="$OUT/llvm-support"
+	build_llvm_program llvm-support "$HERE/tests/llvm_support_check.cpp" \
+		"$LLVM_BUILD/lib/libLLVMSupport.a" "$LLVM_BUILD/lib/libLLVMDemangle.a" || return
 	rm -rf "$dir" && mkdir -p "$dir"
-	local got
-	if ! got="$(timeout 600 "$WASMTIME" run -Sthreads=yes --dir "$dir::/out" "$wasm" /out \
+	NOTE="$(stat -c %s "$OUT/llvm-support.wasm") bytes" run_wasm llvm-support \
+		"threads=5050 real=/out write=ok read=100000 exec=-1 (Couldn't fork: Function not implemented) exe=argv0 crc=1,42" \
+		"${THREADS[@]}" --dir "$dir::/out" "$OUT/llvm-support.wasm" /out
+}
+
+check_llvm_lld() {
+	local dir="$OUT/llvm-lld" wasm="$OUT/llvm-lld.wasm" got
+	local libs=("$LLVM_BUILD/lib/liblldWasm.a" "$LLVM_BUILD/lib/liblldCommon.a"
+		"$LLVM_BUILD/lib/libLLVMWebAssemblyCodeGen.a")
+	# shellcheck disable=SC2207
+	libs+=($(ls "$LLVM_BUILD"/lib/libLLVM*.a 2>/dev/null))
+	build_llvm_program llvm-lld "$HERE/tests/llvm_lld_check.cpp" "${libs[@]}" || return
+	rm -rf "$dir" && mkdir -p "$dir"
+	if ! got="$(timeout 600 "$WASMTIME" run "${THREADS[@]}" --dir "$dir::/out" "$wasm" /out \
 		2> "$OUT/llvm-lld.stderr")"; then
 		fail llvm-lld "wasmtime exited non-zero: $(tail -n 5 "$OUT/llvm-lld.stderr")"
 		return
@@ -130,6 +156,7 @@ check_llvm_lld() {
 if check_tools; then
 	check_cxx
 	check_rust
+	check_llvm_support
 	check_llvm_lld
 fi
 echo "$passed passed, $failed failed"

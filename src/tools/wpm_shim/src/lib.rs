@@ -33,8 +33,8 @@ pub struct ShimOptions {
     /// The package version; it must satisfy what dependents request for `[patch]` to apply.
     /// By default the `-VERSION` suffix of the file stem, else [`DEFAULT_VERSION`].
     pub version: Option<String>,
-    /// The rustc-wasi checkout whose `compiler/wpm_adapter` and `compiler/wpm_host` the shim
-    /// depends on by path. By default the checkout this tool was built from.
+    /// The rustc-wasi checkout whose `wpm_adapter` the shim's build script builds (once per
+    /// machine and compiler) and links. By default the checkout this tool was built from.
     pub wpm_root: Option<PathBuf>,
 }
 
@@ -107,7 +107,7 @@ pub fn read_manifest(module: &Path) -> Result<Manifest, ShimError> {
 /// Generates a shim crate for the module at `module` into `out_dir` (created if missing;
 /// the files the shim consists of are overwritten).
 ///
-/// Writes `Cargo.toml`, `src/lib.rs` and `module.wasm` (a copy of the module).
+/// Writes `Cargo.toml`, `build.rs`, `src/lib.rs` and `module.wasm` (a copy of the module).
 ///
 /// # Errors
 /// A [`ShimError`] when the module cannot be loaded, a name or version is invalid, or the
@@ -170,6 +170,7 @@ pub fn generate_from_manifest(
         macros,
     };
     write(&out_dir.join("Cargo.toml"), render::cargo_toml(&plan).as_bytes())?;
+    write(&out_dir.join("build.rs"), render::build_rs(&plan).as_bytes())?;
     write(&out_dir.join("src").join("lib.rs"), render::lib_rs(&plan).as_bytes())?;
     write(&out_dir.join(render::MODULE_FILE), bytes)?;
     Ok(Shim { dir: out_dir.to_path_buf(), package, lib, version, manifest: manifest.clone(), module_sha256 })

@@ -69,9 +69,14 @@ fn generates_one_macro_per_entry_with_indices() {
     let toml = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(toml.contains("name = \"serde_derive\"\nversion = \"0.0.0\""), "{toml}");
     assert!(toml.contains("proc-macro = true"), "{toml}");
+    // No dependencies: the build script provides the runtime, from the checkout.
+    assert!(!toml.contains("[dependencies]"), "{toml}");
+    assert!(toml.contains("build = \"build.rs\""), "{toml}");
     let adapter = default_wpm_root().join("compiler/wpm_adapter");
     assert!(adapter.join("Cargo.toml").is_file(), "default root {} is the checkout", default_wpm_root().display());
-    assert!(toml.contains(&format!("wpm_adapter = {{ path = \"{}\" }}", adapter.display())), "{toml}");
+    let build = fs::read_to_string(dir.join("build.rs")).unwrap();
+    assert!(build.contains(&format!("const WPM_ROOT: &str = {:?};", default_wpm_root().to_string_lossy())), "{build}");
+    assert!(lib.contains("extern crate wpm_adapter;"), "{lib}");
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -88,8 +93,8 @@ fn name_and_version_come_from_the_stem_or_options() {
     let opts = ShimOptions { name: Some("my-macros".into()), version: Some("3.1.4-rc.1".into()), wpm_root: Some("/opt/wpm".into()) };
     let shim = generate_from_manifest(&m, b"", "whatever", &dir, &opts).unwrap();
     assert_eq!((shim.package.as_str(), shim.version.as_str()), ("my-macros", "3.1.4-rc.1"));
-    let toml = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-    assert!(toml.contains("wpm_host = { path = \"/opt/wpm/compiler/wpm_host\" }"), "{toml}");
+    let build = fs::read_to_string(dir.join("build.rs")).unwrap();
+    assert!(build.contains("const WPM_ROOT: &str = \"/opt/wpm\";"), "{build}");
     fs::remove_dir_all(&dir).unwrap();
 }
 
