@@ -14,6 +14,9 @@ mkdir -p target
 step "checking ARCHITECTURE.md against the tree"
 bash tests/check-architecture.sh
 
+step "cargo fmt --check (rustfmt.toml)"
+cargo fmt --check
+
 step "cargo test --workspace"
 cargo test --workspace --no-fail-fast 2>&1 | tee target/test-workspace.log
 step "end to end with stock rustc: wasm macros through shims and wpm-rustc (tests/e2e)"

@@ -43,7 +43,10 @@ fn wasm_expansion_equals_native() {
     for tests in [false, true] {
         let what = if tests { "lib-test" } else { "lib" };
         let expected = native.expand(tests, &[]);
-        assert!(expected.contains("impl _serde::Serialize for User"), "{what}: the native expansion lacks serde's impl");
+        assert!(
+            expected.contains("impl _serde::Serialize for User"),
+            "{what}: the native expansion lacks serde's impl"
+        );
         assert!(expected.contains("impl ::core::fmt::Display for ConfigError"), "{what}: no thiserror impl");
         assert!(expected.contains("impl clap::Parser for Cli"), "{what}: no clap impl");
         let actual = wasm.expand(tests, &[]);

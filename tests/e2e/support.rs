@@ -124,8 +124,14 @@ pub fn shims() -> &'static [(&'static str, PathBuf)] {
                     wpm_root: None,
                 };
                 let start = Instant::now();
-                let shim = wpm_shim::generate(&m.path, &dir, &opts).unwrap_or_else(|e| panic!("shim for {}: {e}", m.package));
-                eprintln!("[e2e] {:.1}s: generated the shim for {} ({} macros)", start.elapsed().as_secs_f64(), m.package, shim.manifest.macros.len());
+                let shim =
+                    wpm_shim::generate(&m.path, &dir, &opts).unwrap_or_else(|e| panic!("shim for {}: {e}", m.package));
+                eprintln!(
+                    "[e2e] {:.1}s: generated the shim for {} ({} macros)",
+                    start.elapsed().as_secs_f64(),
+                    m.package,
+                    shim.manifest.macros.len()
+                );
                 (m.package, dir)
             })
             .collect()

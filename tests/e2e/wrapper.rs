@@ -11,7 +11,8 @@ use crate::support::{modules, run, work_dir, App, Macros};
 const WPM_RUSTC: &str = env!("CARGO_BIN_EXE_wpm-rustc");
 
 /// What `wrapper-app` prints.
-const EXPECTED: &str = "{\"order-id\":7,\"rush\":false,\"items\":[{\"kind\":\"Book\",\"title\":\"Dune\"},{\"kind\":\"Gift\"}]}\ntrue\n";
+const EXPECTED: &str =
+    "{\"order-id\":7,\"rush\":false,\"items\":[{\"kind\":\"Book\",\"title\":\"Dune\"},{\"kind\":\"Gift\"}]}\ntrue\n";
 
 fn serde_derive_module() -> PathBuf {
     modules().iter().find(|m| m.package == "serde_derive").expect("serde_derive module").path.clone()
@@ -68,5 +69,8 @@ fn wrapper_builds_and_direct_use_works() {
         .expect("run wpm-rustc");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: crate `serde_derive` is given both as --wasm-proc-macro and as --extern"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: crate `serde_derive` is given both as --wasm-proc-macro and as --extern"),
+        "{stderr}"
+    );
 }

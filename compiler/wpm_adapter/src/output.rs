@@ -60,7 +60,13 @@ pub(crate) fn diagnostics(macro_name: &str, diags: &[Diag]) -> TokenStream {
             errors.extend(compile_error(&format!("{macro_name}: {message}"), head.span));
         } else {
             let s = head.span;
-            eprintln!("{}: {macro_name}: {message}\n  --> {}:{}:{}", level_name(head.level), s.file(), s.line(), s.column());
+            eprintln!(
+                "{}: {macro_name}: {message}\n  --> {}:{}:{}",
+                level_name(head.level),
+                s.file(),
+                s.line(),
+                s.column()
+            );
         }
     }
     errors

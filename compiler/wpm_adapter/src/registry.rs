@@ -39,9 +39,8 @@ pub fn module_from_bytes(name: &str, bytes: &'static [u8]) -> Result<&'static Ma
     }
     // Loading under the lock: a second thread asking for the same module waits for this
     // compile instead of starting its own.
-    let entry = runtime().and_then(|rt| {
-        rt.load_bytes(name, bytes).map(|m| &*Box::leak(Box::new(m))).map_err(|e| e.to_string())
-    });
+    let entry = runtime()
+        .and_then(|rt| rt.load_bytes(name, bytes).map(|m| &*Box::leak(Box::new(m))).map_err(|e| e.to_string()));
     modules.insert(key, entry.clone());
     entry
 }

@@ -79,7 +79,8 @@ fn number(text: &str) -> (LitKind, &str, &str) {
     } else {
         digits(&mut i, |c| c.is_ascii_digit() || c == b'_');
         // `1.5`, or `1.` not followed by another `.` or an identifier (`1..2`, `1.foo()`).
-        if b.get(i) == Some(&b'.') && !b.get(i + 1).is_some_and(|&c| c == b'.' || c == b'_' || c.is_ascii_alphabetic()) {
+        if b.get(i) == Some(&b'.') && !b.get(i + 1).is_some_and(|&c| c == b'.' || c == b'_' || c.is_ascii_alphabetic())
+        {
             kind = LitKind::Float;
             i += 1;
             digits(&mut i, |c| c.is_ascii_digit() || c == b'_');

@@ -120,7 +120,8 @@ fn write_synced(path: &Path, data: &[u8]) -> std::io::Result<()> {
 fn temp_name(final_path: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let mut name = final_path.as_os_str().to_owned();
     name.push(format!(".{}.{n}.{nanos}.tmp", std::process::id()));
     PathBuf::from(name)

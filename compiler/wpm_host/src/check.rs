@@ -63,7 +63,10 @@ pub(crate) fn interface(name: &str, module: &Module) -> Result<(), HostError> {
             ));
         };
         let ExternType::Func(ty) = import.ty() else {
-            return Err(HostError::module(name, format!("imports {m}::{n} as a non-function; {m} provides only functions")));
+            return Err(HostError::module(
+                name,
+                format!("imports {m}::{n} as a non-function; {m} provides only functions"),
+            ));
         };
         if !matches(&ty, *sig) {
             return Err(HostError::module(
@@ -74,7 +77,9 @@ pub(crate) fn interface(name: &str, module: &Module) -> Result<(), HostError> {
     }
     for (export, sig) in REQUIRED_EXPORTS {
         match module.get_export(export) {
-            None => return Err(HostError::module(name, format!("does not export `{export}`, which the wpm ABI requires"))),
+            None => {
+                return Err(HostError::module(name, format!("does not export `{export}`, which the wpm ABI requires")))
+            }
             Some(ExternType::Func(ty)) if matches(&ty, *sig) => {}
             Some(ExternType::Func(ty)) => {
                 return Err(HostError::module(
@@ -87,7 +92,9 @@ pub(crate) fn interface(name: &str, module: &Module) -> Result<(), HostError> {
     }
     match module.get_export(exports::MEMORY) {
         Some(ExternType::Memory(m)) if !m.is_64() && !m.is_shared() => Ok(()),
-        Some(ExternType::Memory(_)) => Err(HostError::module(name, "exports a 64-bit or shared memory; the ABI needs a plain 32-bit one")),
+        Some(ExternType::Memory(_)) => {
+            Err(HostError::module(name, "exports a 64-bit or shared memory; the ABI needs a plain 32-bit one"))
+        }
         _ => Err(HostError::module(name, format!("does not export its memory as `{}`", exports::MEMORY))),
     }
 }
@@ -110,9 +117,7 @@ fn show(ty: &FuncType) -> String {
 }
 
 fn show_sig((params, results): Sig) -> String {
-    let list = |s: &str| {
-        s.chars().map(|c| if c == 'i' { "i32" } else { "i64" }).collect::<Vec<_>>().join(", ")
-    };
+    let list = |s: &str| s.chars().map(|c| if c == 'i' { "i32" } else { "i64" }).collect::<Vec<_>>().join(", ");
     format!("({}) -> ({})", list(params), list(results))
 }
 

@@ -32,8 +32,7 @@ pub enum Backend {
 
 impl Backend {
     /// The backend used when neither the caller nor `WPM_BACKEND` chooses one.
-    pub const NATIVE_DEFAULT: Backend =
-        if cfg!(target_family = "wasm") { Backend::Pulley } else { Backend::Cranelift };
+    pub const NATIVE_DEFAULT: Backend = if cfg!(target_family = "wasm") { Backend::Pulley } else { Backend::Cranelift };
 
     /// The name accepted by `WPM_BACKEND` and used in cache keys.
     pub fn as_str(self) -> &'static str {

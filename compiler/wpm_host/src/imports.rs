@@ -115,7 +115,13 @@ fn spans<'a>(c: &'a mut Cx<'_>, import: &str) -> wasmtime::Result<&'a mut dyn Sp
 }
 
 /// Checks that `[ptr, ptr + len)` lies in guest memory and returns it as a `usize` range.
-fn guest_range(c: &mut Cx<'_>, import: &str, what: &str, ptr: u32, len: u32) -> wasmtime::Result<std::ops::Range<usize>> {
+fn guest_range(
+    c: &mut Cx<'_>,
+    import: &str,
+    what: &str,
+    ptr: u32,
+    len: u32,
+) -> wasmtime::Result<std::ops::Range<usize>> {
     let Some(memory) = c.data().memory else { return fault(import, "the module has no memory") };
     let size = memory.data_size(&mut *c);
     let end = u64::from(ptr) + u64::from(len);

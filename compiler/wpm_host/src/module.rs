@@ -43,7 +43,12 @@ impl std::fmt::Debug for MacroModule {
 
 impl MacroModule {
     /// Calls `wpm_abi_version` and `wpm_manifest` once, in a throwaway instance.
-    pub(crate) fn new(name: &str, pre: InstancePre<HostState>, limits: Limits, info: LoadInfo) -> Result<Self, HostError> {
+    pub(crate) fn new(
+        name: &str,
+        pre: InstancePre<HostState>,
+        limits: Limits,
+        info: LoadInfo,
+    ) -> Result<Self, HostError> {
         let manifest = read_manifest(name, &pre, limits)?;
         Ok(MacroModule { name: name.to_owned(), manifest, pre, limits, info })
     }
@@ -125,7 +130,10 @@ fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Re
         ));
     }
     if let Some(m) = manifest.macros.iter().find(|m| m.name.is_empty()) {
-        return Err(HostError::module(name, format!("has a bad manifest: a {} macro has an empty name", m.kind.as_str())));
+        return Err(HostError::module(
+            name,
+            format!("has a bad manifest: a {} macro has an empty name", m.kind.as_str()),
+        ));
     }
     Ok(manifest)
 }

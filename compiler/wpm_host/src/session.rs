@@ -4,7 +4,7 @@
 
 use std::marker::PhantomData;
 
-use wasmtime::{InstancePre, Instance, Memory, Store, Trap, WasmParams, WasmResults};
+use wasmtime::{Instance, InstancePre, Memory, Store, Trap, WasmParams, WasmResults};
 use wpm_abi::{exports, Buffer};
 
 use crate::config::Limits;
@@ -63,7 +63,10 @@ impl<'s> Session<'s> {
             .map_err(|_| MacroError::Trapped(format!("input of {} bytes does not fit in wasm32 memory", data.len())))?;
         let ptr: u32 = self.call(exports::ALLOC, (len, 1u32))?;
         if ptr == 0 && len != 0 {
-            return Err(MacroError::Trapped(format!("`{}` could not allocate {len} bytes for the input", exports::ALLOC)));
+            return Err(MacroError::Trapped(format!(
+                "`{}` could not allocate {len} bytes for the input",
+                exports::ALLOC
+            )));
         }
         let start = ptr as usize;
         let end = start.saturating_add(data.len());

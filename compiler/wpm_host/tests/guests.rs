@@ -34,7 +34,12 @@ fn load(backend: Backend, name: &str) -> Result<MacroModule, HostError> {
     runtime(backend).load_bytes(&format!("{name}.wasm"), &wasm(name))
 }
 
-fn expand_with(module: &MacroModule, index: usize, input: Vec<TokenTree>, spans: &mut dyn SpanServer) -> Result<Vec<TokenTree>, MacroError> {
+fn expand_with(
+    module: &MacroModule,
+    index: usize,
+    input: Vec<TokenTree>,
+    spans: &mut dyn SpanServer,
+) -> Result<Vec<TokenTree>, MacroError> {
     module.expand(index, &Request { attr_args: None, input }, spans).expect("no host error")
 }
 
@@ -185,7 +190,9 @@ fn infinite_loop_runs_out_of_fuel() {
         assert_eq!(out.unwrap_err(), MacroError::OutOfFuel(test_limits().fuel));
         assert!(took < Duration::from_secs(20), "{backend:?} took {took:?}");
     }
-    assert!(MacroError::OutOfFuel(7).to_string().starts_with("proc macro exceeded its fuel limit (7 units); the limit is set by the WPM_FUEL"));
+    assert!(MacroError::OutOfFuel(7)
+        .to_string()
+        .starts_with("proc macro exceeded its fuel limit (7 units); the limit is set by the WPM_FUEL"));
 }
 
 #[test]
@@ -230,7 +237,10 @@ fn malformed_output_is_a_decode_error() {
     let (out, _) = run(Backend::Cranelift, "invalid_output");
     let err = out.unwrap_err();
     assert!(matches!(err, MacroError::MalformedOutput(_)), "{err:?}");
-    assert_eq!(err.to_string(), "proc macro returned malformed output: malformed wpm data at byte 2: unknown token tree tag");
+    assert_eq!(
+        err.to_string(),
+        "proc macro returned malformed output: malformed wpm data at byte 2: unknown token tree tag"
+    );
 }
 
 #[test]
@@ -260,7 +270,8 @@ fn wasi_imports_are_refused_at_load() {
 
 #[test]
 fn other_abi_versions_are_refused_at_load() {
-    assert!(load_error("imports_wpm2").ends_with("imports wpm-2::span_file: it was built for wpm ABI version 2; this host supports version 1"));
+    assert!(load_error("imports_wpm2")
+        .ends_with("imports wpm-2::span_file: it was built for wpm ABI version 2; this host supports version 1"));
     assert!(load_error("wrong_abi_version").ends_with("was built for wpm ABI version 2; this host supports version 1"));
 }
 
@@ -316,7 +327,8 @@ impl Drop for TempDir {
 }
 
 fn cache_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).map(|r| r.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|r| r.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     v.sort();
     v
 }
@@ -363,7 +375,12 @@ fn concurrent_loads_share_the_cache_safely() {
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
-                let rt = Runtime::new(Config { backend: Backend::Cranelift, limits: test_limits(), cache_dir: Some(dir.0.clone()) }).unwrap();
+                let rt = Runtime::new(Config {
+                    backend: Backend::Cranelift,
+                    limits: test_limits(),
+                    cache_dir: Some(dir.0.clone()),
+                })
+                .unwrap();
                 let m = rt.load_bytes("echo.wasm", &bytes).unwrap();
                 assert_eq!(expand_with(&m, 0, sample(), &mut NoSpans).unwrap(), sample());
             });

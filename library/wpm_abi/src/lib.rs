@@ -20,7 +20,7 @@ pub mod tokens;
 mod wire;
 
 pub use manifest::{MacroDecl, MacroKind, Manifest};
-pub use tokens::{Delimiter, Group, Ident, Literal, LitKind, Punct, Request, Spacing, TokenTree};
+pub use tokens::{Delimiter, Group, Ident, LitKind, Literal, Punct, Request, Spacing, TokenTree};
 pub use wire::DecodeError;
 
 /// ABI version 1: the first stable version.

@@ -129,7 +129,11 @@ mod tests {
     #[test]
     fn bad_magic_and_kind_are_errors() {
         assert!(Manifest::decode(b"nope").is_err());
-        let mut bytes = Manifest { abi_version: 1, macros: vec![MacroDecl { kind: MacroKind::Derive, name: "A".into(), helpers: vec![] }] }.encode();
+        let mut bytes = Manifest {
+            abi_version: 1,
+            macros: vec![MacroDecl { kind: MacroKind::Derive, name: "A".into(), helpers: vec![] }],
+        }
+        .encode();
         bytes[6] = 9; // the kind byte of the first macro
         assert_eq!(Manifest::decode(&bytes).unwrap_err().reason, "unknown macro kind");
     }

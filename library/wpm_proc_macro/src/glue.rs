@@ -52,12 +52,21 @@ pub mod __wpm {
         }
 
         /// Registers `#[proc_macro_derive(name, attributes(helpers...))]`.
-        pub fn derive(&mut self, name: &'static str, helpers: &'static [&'static str], f: fn(crate::TokenStream) -> crate::TokenStream) {
+        pub fn derive(
+            &mut self,
+            name: &'static str,
+            helpers: &'static [&'static str],
+            f: fn(crate::TokenStream) -> crate::TokenStream,
+        ) {
             self.push(MacroKind::Derive, name, helpers, Expander::Derive(f));
         }
 
         /// Registers `#[proc_macro_attribute] fn name`.
-        pub fn attribute(&mut self, name: &'static str, f: fn(crate::TokenStream, crate::TokenStream) -> crate::TokenStream) {
+        pub fn attribute(
+            &mut self,
+            name: &'static str,
+            f: fn(crate::TokenStream, crate::TokenStream) -> crate::TokenStream,
+        ) {
             self.push(MacroKind::Attribute, name, &[], Expander::Attribute(f));
         }
 
@@ -81,11 +90,8 @@ pub(crate) struct Entry {
 
 /// The encoded manifest of a registry.
 fn manifest(registry: &__wpm::Registry) -> Vec<u8> {
-    Manifest {
-        abi_version: wpm_abi::ABI_VERSION,
-        macros: registry.entries.iter().map(|e| e.decl.clone()).collect(),
-    }
-    .encode()
+    Manifest { abi_version: wpm_abi::ABI_VERSION, macros: registry.entries.iter().map(|e| e.decl.clone()).collect() }
+        .encode()
 }
 
 /// Runs macro `index` on an encoded request and returns the encoded output stream.

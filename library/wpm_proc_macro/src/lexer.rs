@@ -142,7 +142,9 @@ impl<'a> Cursor<'a> {
         if self.bump() != Some('"') {
             return Err("found invalid character; only `#` is allowed in raw string delimitation".into());
         }
-        let hashes = u8::try_from(n).map_err(|_| format!("too many `#` symbols: raw strings may be delimited by up to 255 `#` symbols, but found {n}"))?;
+        let hashes = u8::try_from(n).map_err(|_| {
+            format!("too many `#` symbols: raw strings may be delimited by up to 255 `#` symbols, but found {n}")
+        })?;
         let start = self.pos;
         loop {
             match self.bump() {

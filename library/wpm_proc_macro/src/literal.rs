@@ -6,8 +6,8 @@ use std::ops::RangeBounds;
 use std::rc::Rc;
 use std::str::FromStr;
 
-use rustc_literal_escaper::{unescape_byte, unescape_byte_str, unescape_c_str, unescape_char, unescape_str, MixedUnit};
 pub use rustc_literal_escaper::EscapeError;
+use rustc_literal_escaper::{unescape_byte, unescape_byte_str, unescape_c_str, unescape_char, unescape_str, MixedUnit};
 use wpm_abi::LitKind;
 
 use crate::{LexError, Span};

@@ -23,13 +23,18 @@ enum Sp {
 enum Kind<'a> {
     /// An identifier: whether it is reserved (and so not tight before `!` or `(`), and
     /// whether it is one of the keywords that are tight before `(` anyway.
-    Ident { tight_bang: bool, tight_paren: bool },
+    Ident {
+        tight_bang: bool,
+        tight_paren: bool,
+    },
     Lifetime,
     Literal,
     /// An operator after gluing, e.g. `.`, `..=`, `::`.
     Op(&'static str),
     /// A doc comment still in comment form; `line` for `///` and `//!`.
-    Doc { line: bool },
+    Doc {
+        line: bool,
+    },
     Group(&'a Group),
 }
 
@@ -93,21 +98,66 @@ fn single(ch: u8) -> &'static str {
 fn is_reserved(s: &str) -> bool {
     matches!(
         s,
-        "$crate" | "{{root}}" | "_" | "as" | "break" | "const" | "continue" | "crate" | "else" | "enum"
-            | "extern" | "false" | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match"
-            | "mod" | "move" | "mut" | "pub" | "ref" | "return" | "self" | "Self" | "static"
-            | "struct" | "super" | "trait" | "true" | "type" | "unsafe" | "use" | "where" | "while"
-            | "abstract" | "become" | "box" | "do" | "final" | "macro" | "override" | "priv"
-            | "typeof" | "unsized" | "virtual" | "yield" | "async" | "await" | "dyn" | "try"
+        "$crate"
+            | "{{root}}"
+            | "_"
+            | "as"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "async"
+            | "await"
+            | "dyn"
+            | "try"
     )
 }
 
 fn ident_kind<'a>(i: &Ident) -> Kind<'a> {
     let reserved = !i.is_raw && is_reserved(&i.sym);
-    Kind::Ident {
-        tight_bang: !reserved,
-        tight_paren: !reserved || matches!(&*i.sym, "fn" | "Self" | "pub"),
-    }
+    Kind::Ident { tight_bang: !reserved, tight_paren: !reserved || matches!(&*i.sym, "fn" | "Self" | "pub") }
 }
 
 fn push_op<'a>(toks: &mut Vec<Tok<'a>>, ch: u8, spacing: Sp) {

@@ -125,15 +125,7 @@ impl Group {
     /// A new group with the given delimiter and stream, spanning the call site.
     pub fn new(delimiter: Delimiter, stream: TokenStream) -> Group {
         let cs = Span::call_site();
-        Group {
-            delimiter,
-            stream,
-            span: cs,
-            span_open: cs,
-            span_close: cs,
-            open_hidden: false,
-            close_hidden: false,
-        }
+        Group { delimiter, stream, span: cs, span_open: cs, span_close: cs, open_hidden: false, close_hidden: false }
     }
 
     /// The delimiter.

@@ -28,12 +28,21 @@ fn constructors_reject_what_rustc_rejects() {
 
 #[test]
 fn unsupported_apis_fail_loudly_with_their_name() {
-    assert_eq!(panic_message(|| drop(TokenStream::new().expand_expr())), "proc_macro::TokenStream::expand_expr is not supported by wpm");
-    assert_eq!(panic_message(|| drop(proc_macro::tracked::env_var("X"))), "proc_macro::tracked::env_var is not supported by wpm");
+    assert_eq!(
+        panic_message(|| drop(TokenStream::new().expand_expr())),
+        "proc_macro::TokenStream::expand_expr is not supported by wpm"
+    );
+    assert_eq!(
+        panic_message(|| drop(proc_macro::tracked::env_var("X"))),
+        "proc_macro::tracked::env_var is not supported by wpm"
+    );
     assert_eq!(panic_message(|| proc_macro::tracked::path("x")), "proc_macro::tracked::path is not supported by wpm");
-    assert_eq!(panic_message(|| {
-        let _ = Span::call_site().save_span();
-    }), "proc_macro::Span::save_span is not supported by wpm");
+    assert_eq!(
+        panic_message(|| {
+            let _ = Span::call_site().save_span();
+        }),
+        "proc_macro::Span::save_span is not supported by wpm"
+    );
 }
 
 #[test]
@@ -55,7 +64,10 @@ fn literal_values() {
 #[test]
 fn literal_debug_shows_kind_symbol_suffix() {
     let d = format!("{:?}", Literal::u8_suffixed(7));
-    assert!(d.starts_with("Literal { kind: Integer, symbol: \"7\", suffix: Some(\"u8\"), span: #0 bytes(0..0) }"), "{d}");
+    assert!(
+        d.starts_with("Literal { kind: Integer, symbol: \"7\", suffix: Some(\"u8\"), span: #0 bytes(0..0) }"),
+        "{d}"
+    );
     assert_eq!(format!("{:?}", Span::call_site()), "#0 bytes(0..0)");
 }
 
@@ -98,7 +110,11 @@ fn group_spans_and_accessors() {
     let mut g = Group::new(Delimiter::Brace, "a".parse().unwrap());
     assert_eq!(g.delimiter(), Delimiter::Brace);
     g.set_span(Span::mixed_site());
-    assert!(g.span().eq(&Span::mixed_site()) && g.span_open().eq(&Span::mixed_site()) && g.span_close().eq(&Span::mixed_site()));
+    assert!(
+        g.span().eq(&Span::mixed_site())
+            && g.span_open().eq(&Span::mixed_site())
+            && g.span_close().eq(&Span::mixed_site())
+    );
     assert_eq!(g.stream().to_string(), "a");
     let mut tt = TokenTree::from(g);
     tt.set_span(Span::call_site());
@@ -110,10 +126,7 @@ fn group_spans_and_accessors() {
 
 #[test]
 fn diagnostics_build_like_std() {
-    let d = Span::call_site()
-        .error("bad")
-        .span_note(Span::mixed_site(), "here")
-        .help("try this");
+    let d = Span::call_site().error("bad").span_note(Span::mixed_site(), "here").help("try this");
     assert!(matches!(d.level(), Level::Error));
     assert_eq!(d.message(), "bad");
     assert_eq!(d.spans().len(), 1);
@@ -127,7 +140,27 @@ fn diagnostics_build_like_std() {
 fn lex_errors_are_errors() {
     // Inputs rustc reports as errors while lexing (the oracle cannot run these: rustc
     // fails the whole compilation on them).
-    for src in ["(", ")", "(]", "{)", "a ( b [ c ) ]", "\"abc", "'ab'", "0x", "1e", "0b1.0", "0x1.5", "r#self", "€", "a /* x", "r#\"x", "'1a", "\"\\q\"", "b'ab'", "'\\'"] {
+    for src in [
+        "(",
+        ")",
+        "(]",
+        "{)",
+        "a ( b [ c ) ]",
+        "\"abc",
+        "'ab'",
+        "0x",
+        "1e",
+        "0b1.0",
+        "0x1.5",
+        "r#self",
+        "€",
+        "a /* x",
+        "r#\"x",
+        "'1a",
+        "\"\\q\"",
+        "b'ab'",
+        "'\\'",
+    ] {
         assert!(src.parse::<TokenStream>().is_err(), "{src:?} lexed");
     }
     for src in ["\"unterminated", "0x", "1e", "0b1.0", "'ab'", "\"\\q\"", "1.0.0", "--1"] {

@@ -111,7 +111,8 @@ fn unescape_quotes(desc: &str) -> String {
     let mut out = String::new();
     for l in desc.lines() {
         let body = l.trim_start();
-        match body.strip_prefix("L ").filter(|b| b.starts_with('"')).and_then(|b| b.parse::<proc_macro::Literal>().ok()) {
+        match body.strip_prefix("L ").filter(|b| b.starts_with('"')).and_then(|b| b.parse::<proc_macro::Literal>().ok())
+        {
             Some(lit) => out.push_str(&format!("{}L value {:?}", &l[..l.len() - body.len()], lit.str_value())),
             None => out.push_str(l),
         }

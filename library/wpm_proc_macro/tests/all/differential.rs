@@ -14,5 +14,11 @@ fn all_cases_match_rustc() {
         }
     }
     eprintln!("compared {} cases with rustc", ours.len());
-    assert!(failures.is_empty(), "{} of {} cases differ from rustc:\n{}", failures.len(), ours.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from rustc:\n{}",
+        failures.len(),
+        ours.len(),
+        failures.join("\n")
+    );
 }

@@ -2,7 +2,9 @@
 
 use proc_macro::__wpm::Registry;
 use proc_macro::{Span, TokenStream, TokenTree};
-use wpm_abi::{tokens, Delimiter, Group, Ident, LitKind, Literal, MacroKind, Manifest, Punct, Request, SpanHandle, Spacing};
+use wpm_abi::{
+    tokens, Delimiter, Group, Ident, LitKind, Literal, MacroKind, Manifest, Punct, Request, Spacing, SpanHandle,
+};
 
 fn upper(input: TokenStream) -> TokenStream {
     input.to_string().to_uppercase().parse().unwrap()
@@ -56,7 +58,12 @@ fn sample() -> Vec<wpm_abi::TokenTree> {
             stream: vec![
                 ident("x", 15),
                 punct(b':', false, 16),
-                wpm_abi::TokenTree::Literal(Literal { kind: LitKind::StrRaw(1), symbol: "q".into(), suffix: "s".into(), span: SpanHandle(17) }),
+                wpm_abi::TokenTree::Literal(Literal {
+                    kind: LitKind::StrRaw(1),
+                    symbol: "q".into(),
+                    suffix: "s".into(),
+                    span: SpanHandle(17),
+                }),
             ],
         }),
         punct(b'+', true, 18),
@@ -64,7 +71,11 @@ fn sample() -> Vec<wpm_abi::TokenTree> {
     ]
 }
 
-fn expand(index: usize, attr_args: Option<Vec<wpm_abi::TokenTree>>, input: Vec<wpm_abi::TokenTree>) -> Vec<wpm_abi::TokenTree> {
+fn expand(
+    index: usize,
+    attr_args: Option<Vec<wpm_abi::TokenTree>>,
+    input: Vec<wpm_abi::TokenTree>,
+) -> Vec<wpm_abi::TokenTree> {
     tokens::decode_stream(&registry().expand(index, &Request { attr_args, input }.encode())).unwrap()
 }
 
@@ -72,7 +83,8 @@ fn expand(index: usize, attr_args: Option<Vec<wpm_abi::TokenTree>>, input: Vec<w
 fn manifest_lists_macros_in_order() {
     let m = Manifest::decode(&registry().manifest()).unwrap();
     assert_eq!(m.abi_version, wpm_abi::ABI_VERSION);
-    let got: Vec<(MacroKind, &str, Vec<String>)> = m.macros.iter().map(|d| (d.kind, d.name.as_str(), d.helpers.clone())).collect();
+    let got: Vec<(MacroKind, &str, Vec<String>)> =
+        m.macros.iter().map(|d| (d.kind, d.name.as_str(), d.helpers.clone())).collect();
     assert_eq!(
         got,
         vec![

@@ -15,7 +15,10 @@ fn our_rlib() -> PathBuf {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("libproc_macro-") && p.extension().is_some_and(|e| e == "rlib"))
+        .filter(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("libproc_macro-")
+                && p.extension().is_some_and(|e| e == "rlib")
+        })
         .map(|p| (p.metadata().unwrap().modified().unwrap(), p))
         .collect();
     rlibs.sort();
@@ -32,7 +35,10 @@ fn probe_dir() -> PathBuf {
         .flatten()
         .flat_map(|index| std::fs::read_dir(index.path()).into_iter().flatten().flatten())
         .map(|k| k.path().join("src/probe"))
-        .filter(|p| p.parent().unwrap().parent().unwrap().file_name().unwrap().to_string_lossy().starts_with("proc-macro2-1.") && p.is_dir())
+        .filter(|p| {
+            p.parent().unwrap().parent().unwrap().file_name().unwrap().to_string_lossy().starts_with("proc-macro2-1.")
+                && p.is_dir()
+        })
         .collect();
     found.sort();
     found.pop().expect("no proc-macro2 probe sources in the Cargo registry (it is a dev-dependency)")

@@ -82,7 +82,11 @@ pub(crate) fn run(mut cmd: Command, verbose: bool) -> Result<std::result::Result
             match msg.reason.as_str() {
                 "compiler-artifact" => {
                     if let Some(target) = msg.target {
-                        artifacts.push(Artifact { target_name: target.name, manifest_path: msg.manifest_path, filenames: msg.filenames });
+                        artifacts.push(Artifact {
+                            target_name: target.name,
+                            manifest_path: msg.manifest_path,
+                            filenames: msg.filenames,
+                        });
                     }
                 }
                 "compiler-message" => {

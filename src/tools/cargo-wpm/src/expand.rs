@@ -34,7 +34,8 @@ pub(crate) fn expand_natively(
     let manifest_path = pkg.dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| Error::io(format!("reading {}", manifest_path.display()), e))?;
-    let manifest = native_manifest(&text, &pkg.dir).map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
+    let manifest =
+        native_manifest(&text, &pkg.dir).map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
     let copy = cache.join("expand").join(format!("{}-{}", pkg.name, pkg.version));
     sync_dir(&pkg.dir, &copy, &[(manifest_path, manifest.into_bytes())])?;
     if let Some(lock) = &pkg.lockfile {
@@ -91,7 +92,10 @@ mod tests {
         use std::os::unix::process::ExitStatusExt as _;
         let status = std::process::ExitStatus::from_raw(256);
         let stderr = "   Compiling a v1\n    Checking b v1\nerror[E0425]: cannot find value `x`\n --> src/lib.rs:1:1\n\nerror: could not compile `b`\n";
-        assert_eq!(error_part(stderr, status), "error[E0425]: cannot find value `x`\n --> src/lib.rs:1:1\nerror: could not compile `b`");
+        assert_eq!(
+            error_part(stderr, status),
+            "error[E0425]: cannot find value `x`\n --> src/lib.rs:1:1\nerror: could not compile `b`"
+        );
         assert!(error_part("", status).contains("printed nothing"));
     }
 }

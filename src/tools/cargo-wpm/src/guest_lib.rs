@@ -47,7 +47,8 @@ impl GuestSources {
         for (rel, _) in GUEST_FILES {
             // Same file list as embedded, plus any new sources in the packages.
             if !rel.contains("/src/") {
-                let bytes = fs::read(root.join(rel)).map_err(|e| Error::io(format!("reading {}", root.join(rel).display()), e))?;
+                let bytes = fs::read(root.join(rel))
+                    .map_err(|e| Error::io(format!("reading {}", root.join(rel).display()), e))?;
                 files.push(((*rel).to_owned(), bytes));
             }
         }
@@ -99,7 +100,8 @@ fn collect(root: &Path, rel: &str, files: &mut Vec<(String, Vec<u8>)>) -> Result
         if entry.path().is_dir() {
             collect(root, &name, files)?;
         } else {
-            let bytes = fs::read(entry.path()).map_err(|e| Error::io(format!("reading {}", entry.path().display()), e))?;
+            let bytes =
+                fs::read(entry.path()).map_err(|e| Error::io(format!("reading {}", entry.path().display()), e))?;
             files.push((name, bytes));
         }
     }
@@ -133,7 +135,8 @@ fn package_manifest(rel: &str, bytes: &[u8]) -> Result<String> {
 
 /// The guest workspace's manifest, derived from the repository's.
 fn workspace_manifest(repo_manifest: &[u8]) -> Result<String> {
-    let bad = |detail: String| Error::Rewrite { file: PathBuf::from("Cargo.toml (embedded workspace manifest)"), detail };
+    let bad =
+        |detail: String| Error::Rewrite { file: PathBuf::from("Cargo.toml (embedded workspace manifest)"), detail };
     let text = std::str::from_utf8(repo_manifest).map_err(|e| bad(e.to_string()))?;
     let repo: DocumentMut = text.parse().map_err(|e| bad(format!("{e}")))?;
     let mut ws = Table::new();
@@ -179,7 +182,8 @@ mod tests {
 
     #[test]
     fn package_manifest_drops_test_only_parts() {
-        let text = "[package]\nname = \"p\"\n[dependencies]\na = \"1\"\n[dev-dependencies]\nb = { path = \"tests/b\" }\n";
+        let text =
+            "[package]\nname = \"p\"\n[dependencies]\na = \"1\"\n[dev-dependencies]\nb = { path = \"tests/b\" }\n";
         let out: DocumentMut = package_manifest("p/Cargo.toml", text.as_bytes()).unwrap().parse().unwrap();
         assert!(out.get("dev-dependencies").is_none());
         assert_eq!(out["dependencies"]["a"].as_str(), Some("1"));

@@ -29,7 +29,8 @@ pub(crate) struct Report {
 /// [`Error::Host`] if the runtime refuses it.
 pub(crate) fn inspect(path: &Path) -> Result<Report> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    let info = module::scan(&bytes).map_err(|detail| Error::InvalidModule { what: path.display().to_string(), detail })?;
+    let info =
+        module::scan(&bytes).map_err(|detail| Error::InvalidModule { what: path.display().to_string(), detail })?;
     let abi_problem = module::check_abi(&info).err();
     let config = wpm_host::Config { cache_dir: None, ..wpm_host::Config::default() };
     let host = |e: wpm_host::HostError| Error::Host { file: path.to_owned(), detail: e.message().to_owned() };

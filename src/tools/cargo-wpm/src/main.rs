@@ -135,13 +135,15 @@ fn main() -> ExitCode {
             };
             pipeline::build(&opts).map(|_| ()).map_err(|e| e.to_string())
         }
-        Command::Inspect(i) => inspect::inspect(&i.file).map(|report| {
-            if i.json {
-                println!("{}", report.to_json());
-            } else {
-                print!("{}", report.to_text());
-            }
-        }).map_err(|e| e.to_string()),
+        Command::Inspect(i) => inspect::inspect(&i.file)
+            .map(|report| {
+                if i.json {
+                    println!("{}", report.to_json());
+                } else {
+                    print!("{}", report.to_text());
+                }
+            })
+            .map_err(|e| e.to_string()),
         Command::Shim(s) => {
             let opts = wpm_shim::ShimOptions { name: s.name, version: s.version, wpm_root: None };
             wpm_shim::generate(&s.file, &s.output, &opts)

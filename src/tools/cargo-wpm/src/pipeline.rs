@@ -6,15 +6,15 @@ use std::time::Instant;
 
 use crate::cargo_run::{self, Artifact};
 use crate::error::{Error, Result};
+use crate::expand;
 use crate::fsutil::{cache_dir, sync_dir, write_if_changed};
 use crate::guest_lib::GuestSources;
+use crate::module;
 use crate::resolve::{resolve, Package, Spec};
-use crate::expand;
 use crate::rewrite::generated::{merge, scan_expansion};
 use crate::rewrite::{manifest::rewrite_manifest, source::rewrite_root};
 use crate::toolchain::{self, Toolchain};
 use crate::wrapper;
-use crate::module;
 
 /// The wasm-opt optimization to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,9 +84,8 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let mut cmd = guest_cargo(&tc, &guest_manifest, &target_dir);
     cmd.args(["-p", "wpm_proc_macro"]);
     let artifacts = cargo_run::run(cmd, opts.verbose)?.map_err(|f| Error::GuestLibBuild { output: f.output })?;
-    let rlib = find_file(&artifacts, &guest_manifest, "proc_macro", "rlib").ok_or_else(|| Error::GuestLibBuild {
-        output: "cargo reported no libproc_macro rlib".into(),
-    })?;
+    let rlib = find_file(&artifacts, &guest_manifest, "proc_macro", "rlib")
+        .ok_or_else(|| Error::GuestLibBuild { output: "cargo reported no libproc_macro rlib".into() })?;
     let deps = match rlib.parent() {
         Some(dir) if dir.ends_with("deps") => dir.to_path_buf(),
         Some(dir) => dir.join("deps"),
@@ -102,10 +101,8 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let package = format!("{} {}", pkg.name, pkg.version);
     let artifacts = cargo_run::run(cmd, opts.verbose)?
         .map_err(|f| Error::CrateBuild { package: package.clone(), output: f.output })?;
-    let wasm = find_file(&artifacts, &work.join("Cargo.toml"), &pkg.lib_name, "wasm").ok_or_else(|| Error::CrateBuild {
-        package: package.clone(),
-        output: "cargo reported no .wasm file".into(),
-    })?;
+    let wasm = find_file(&artifacts, &work.join("Cargo.toml"), &pkg.lib_name, "wasm")
+        .ok_or_else(|| Error::CrateBuild { package: package.clone(), output: "cargo reported no .wasm file".into() })?;
     progress(&format!("built {} ({:.1} s)", pkg.lib_name, t.elapsed().as_secs_f64()));
 
     let raw = std::fs::read(&wasm).map_err(|e| Error::io(format!("reading {}", wasm.display()), e))?;
@@ -117,7 +114,8 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
             progress(&format!("optimizing (wasm-opt {flag})"));
             let optimized = work.join(format!("{}.opt.wasm", pkg.lib_name));
             optimize(tool, flag, &wasm, &optimized)?;
-            let bytes = std::fs::read(&optimized).map_err(|e| Error::io(format!("reading {}", optimized.display()), e))?;
+            let bytes =
+                std::fs::read(&optimized).map_err(|e| Error::io(format!("reading {}", optimized.display()), e))?;
             check(&bytes, "the output of wasm-opt")?;
             bytes
         }
@@ -154,7 +152,14 @@ fn feature_args(opts: &BuildOptions) -> Vec<String> {
 /// Copies the package to `work` with its manifest and crate root rewritten. Returns the
 /// number of macros registered. Crates with generator `macro_rules!` are first expanded
 /// natively, with `features`, to learn what the generators declare.
-fn prepare(pkg: &Package, work: &Path, tc: &Toolchain, cache: &Path, features: &[String], verbose: bool) -> Result<usize> {
+fn prepare(
+    pkg: &Package,
+    work: &Path,
+    tc: &Toolchain,
+    cache: &Path,
+    features: &[String],
+    verbose: bool,
+) -> Result<usize> {
     let manifest_path = pkg.dir.join("Cargo.toml");
     let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| Error::io(format!("reading {}", p.display()), e));
     let manifest = rewrite_manifest(&read(&manifest_path)?, &pkg.dir)
@@ -199,7 +204,14 @@ fn prepare(pkg: &Package, work: &Path, tc: &Toolchain, cache: &Path, features: &
 fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
     let mut cmd = Command::new(&tc.cargo);
     cmd.arg("build").arg("--manifest-path").arg(manifest);
-    cmd.args(["--lib", "--release", "-Zbuild-std=std,panic_abort", "--target", wrapper::TARGET, "--message-format=json"]);
+    cmd.args([
+        "--lib",
+        "--release",
+        "-Zbuild-std=std,panic_abort",
+        "--target",
+        wrapper::TARGET,
+        "--message-format=json",
+    ]);
     // Settings from the user's environment would change std's build between runs, or
     // between the guest library and the crate: clear them.
     for (key, _) in std::env::vars_os() {
@@ -208,7 +220,14 @@ fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
             cmd.env_remove(key);
         }
     }
-    for key in ["RUSTFLAGS", "RUSTC_WORKSPACE_WRAPPER", "RUSTDOCFLAGS", "CARGO_INCREMENTAL", wrapper::GUEST_RLIB_ENV, wrapper::GUEST_DEPS_ENV] {
+    for key in [
+        "RUSTFLAGS",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTDOCFLAGS",
+        "CARGO_INCREMENTAL",
+        wrapper::GUEST_RLIB_ENV,
+        wrapper::GUEST_DEPS_ENV,
+    ] {
         cmd.env_remove(key);
     }
     let this = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("cargo-wpm"));

@@ -90,13 +90,14 @@ pub(crate) fn resolve(spec: &Spec, host_cargo: &Path, scratch: &Path) -> Result<
             if !manifest.is_file() {
                 return Err(Error::Resolve { spec: shown, detail: format!("{} does not exist", manifest.display()) });
             }
-            let manifest = manifest.canonicalize().map_err(|e| Error::io(format!("reading {}", manifest.display()), e))?;
+            let manifest =
+                manifest.canonicalize().map_err(|e| Error::io(format!("reading {}", manifest.display()), e))?;
             let meta = metadata(host_cargo, &manifest, &["--no-deps"], &shown)?;
-            let pkg = meta
-                .packages
-                .into_iter()
-                .find(|p| p.manifest_path == manifest)
-                .ok_or_else(|| Error::Resolve { spec: shown, detail: "it is a virtual workspace; point at one package's directory".into() })?;
+            let pkg =
+                meta.packages.into_iter().find(|p| p.manifest_path == manifest).ok_or_else(|| Error::Resolve {
+                    spec: shown,
+                    detail: "it is a virtual workspace; point at one package's directory".into(),
+                })?;
             to_package(pkg, None)
         }
         Spec::Registry { name, version } => {
@@ -115,8 +116,13 @@ pub(crate) fn resolve(spec: &Spec, host_cargo: &Path, scratch: &Path) -> Result<
             let pkg = meta
                 .packages
                 .into_iter()
-                .find(|p| norm(&p.name) == norm(name) && p.source.as_deref().is_some_and(|s| s.starts_with("registry+")))
-                .ok_or_else(|| Error::Resolve { spec: shown, detail: "cargo resolved it, but it is not in the metadata".into() })?;
+                .find(|p| {
+                    norm(&p.name) == norm(name) && p.source.as_deref().is_some_and(|s| s.starts_with("registry+"))
+                })
+                .ok_or_else(|| Error::Resolve {
+                    spec: shown,
+                    detail: "cargo resolved it, but it is not in the metadata".into(),
+                })?;
             to_package(pkg, Some(dir.join("Cargo.lock")))
         }
     }
@@ -150,10 +156,15 @@ fn metadata(host_cargo: &Path, manifest: &Path, extra: &[&str], shown: &str) -> 
         .output()
         .map_err(|e| Error::io(format!("running {}", host_cargo.display()), e))?;
     if !out.status.success() {
-        return Err(Error::Resolve { spec: shown.to_owned(), detail: cargo_error(&String::from_utf8_lossy(&out.stderr)) });
+        return Err(Error::Resolve {
+            spec: shown.to_owned(),
+            detail: cargo_error(&String::from_utf8_lossy(&out.stderr)),
+        });
     }
-    serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::Resolve { spec: shown.to_owned(), detail: format!("cannot read `cargo metadata` output: {e}") })
+    serde_json::from_slice(&out.stdout).map_err(|e| Error::Resolve {
+        spec: shown.to_owned(),
+        detail: format!("cannot read `cargo metadata` output: {e}"),
+    })
 }
 
 /// The `error: ...` part of cargo's stderr (without progress lines), on one paragraph.

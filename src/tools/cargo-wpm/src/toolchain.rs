@@ -63,7 +63,11 @@ pub(crate) fn wasm_opt() -> Result<PathBuf> {
         .map(|dir| dir.join("wasm-opt"))
         .find(|p| p.is_file());
     let path = on_path.unwrap_or_else(|| PathBuf::from("/usr/bin/wasm-opt"));
-    if path.is_file() { Ok(path) } else { Err(missing_wasm_opt(&path)) }
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(missing_wasm_opt(&path))
+    }
 }
 
 fn missing_wasm_opt(path: &Path) -> Error {

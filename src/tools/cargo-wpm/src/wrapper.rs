@@ -39,8 +39,9 @@ pub(crate) fn is_wrapper_invocation() -> bool {
 pub(crate) fn rewrite_args(args: Vec<OsString>, rlib: Option<&OsStr>, deps: Option<&OsStr>) -> Vec<OsString> {
     let Some(rlib) = rlib else { return args };
     let has = |flag: &str| args.iter().any(|a| a == flag);
-    let for_wasm = args.windows(2).any(|w| w[0] == "--target" && w[1].to_str().is_some_and(|t| t.starts_with("wasm32")))
-        || args.iter().any(|a| a.to_str().is_some_and(|a| a.starts_with("--target=wasm32")));
+    let for_wasm =
+        args.windows(2).any(|w| w[0] == "--target" && w[1].to_str().is_some_and(|t| t.starts_with("wasm32")))
+            || args.iter().any(|a| a.to_str().is_some_and(|a| a.starts_with("--target=wasm32")));
     let crate_name = args.windows(2).find(|w| w[0] == "--crate-name").map(|w| w[1].clone());
     if !for_wasm || has("-Zforce-unstable-if-unmarked") || crate_name.as_deref() == Some(OsStr::new("proc_macro")) {
         return args;
@@ -54,7 +55,11 @@ pub(crate) fn rewrite_args(args: Vec<OsString>, rlib: Option<&OsStr>, deps: Opti
                 Some(value) => out.extend([arg, value]),
                 None => out.push(arg),
             }
-        } else if arg.to_str().and_then(|a| a.strip_prefix("--extern=")).is_some_and(|v| names_proc_macro(OsStr::new(v))) {
+        } else if arg
+            .to_str()
+            .and_then(|a| a.strip_prefix("--extern="))
+            .is_some_and(|v| names_proc_macro(OsStr::new(v)))
+        {
         } else {
             out.push(arg);
         }
@@ -119,7 +124,9 @@ mod tests {
         let syn_eq = args("--crate-name syn src/lib.rs --target=wasm32-unknown-unknown --extern=proc_macro");
         assert_eq!(
             rewrite_args(syn_eq, rlib, None),
-            args("--crate-name syn src/lib.rs --target=wasm32-unknown-unknown --extern proc_macro=/t/libproc_macro.rlib")
+            args(
+                "--crate-name syn src/lib.rs --target=wasm32-unknown-unknown --extern proc_macro=/t/libproc_macro.rlib"
+            )
         );
         let unchanged = [
             "--crate-name build_script_build build.rs --crate-type bin",

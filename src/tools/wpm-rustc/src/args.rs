@@ -163,7 +163,9 @@ mod tests {
         assert_eq!(inv.macros, [WasmMacro { name: "serde_derive".into(), path: m.clone().into() }]);
         assert_eq!(inv.rest, os(&["--edition=2021", "main.rs"]));
 
-        let inv = parse(os(&["/home/u/.rustup/toolchains/x/bin/rustc", "--crate-name", "app", &format!("{OPTION}=a={m}")])).unwrap();
+        let inv =
+            parse(os(&["/home/u/.rustup/toolchains/x/bin/rustc", "--crate-name", "app", &format!("{OPTION}=a={m}")]))
+                .unwrap();
         assert_eq!(inv.rustc, Some("/home/u/.rustup/toolchains/x/bin/rustc".into()));
         assert_eq!(inv.macros.len(), 1);
         assert_eq!(inv.rest, os(&["--crate-name", "app"]));

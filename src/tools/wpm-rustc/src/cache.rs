@@ -77,7 +77,11 @@ fn rustc_version(rustc: &OsString) -> Result<Vec<u8>, CacheError> {
         .output()
         .map_err(io_err(format!("cannot run `{} -vV`", rustc.to_string_lossy())))?;
     if !out.status.success() {
-        return Err(CacheError::Tool(format!("`{} -vV` failed: {}", rustc.to_string_lossy(), String::from_utf8_lossy(&out.stderr))));
+        return Err(CacheError::Tool(format!(
+            "`{} -vV` failed: {}",
+            rustc.to_string_lossy(),
+            String::from_utf8_lossy(&out.stderr)
+        )));
     }
     Ok(out.stdout)
 }

@@ -7,7 +7,8 @@ const WPM_RUSTC: &str = env!("CARGO_BIN_EXE_wpm-rustc");
 
 fn fails_with(args: &[&str], message: &str) {
     // A real rustc that would fail differently if it were ever reached.
-    let out = Command::new(WPM_RUSTC).args(args).env("WPM_REAL_RUSTC", "/nonexistent/rustc").output().expect("run wpm-rustc");
+    let out =
+        Command::new(WPM_RUSTC).args(args).env("WPM_REAL_RUSTC", "/nonexistent/rustc").output().expect("run wpm-rustc");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
     assert_eq!(stderr.lines().next(), Some(message), "{args:?}");
@@ -17,8 +18,14 @@ fn fails_with(args: &[&str], message: &str) {
 fn malformed_missing_duplicate_and_clashing_options_are_errors() {
     let this = env!("CARGO_MANIFEST_DIR").to_owned() + "/Cargo.toml";
     fails_with(&["--wasm-proc-macro"], "error: --wasm-proc-macro requires an argument of the form NAME=PATH");
-    fails_with(&["--wasm-proc-macro", "x"], "error: --wasm-proc-macro expects NAME=PATH with NAME a crate name, found `x`");
-    fails_with(&["--wasm-proc-macro=a-b=c"], "error: --wasm-proc-macro expects NAME=PATH with NAME a crate name, found `a-b=c`");
+    fails_with(
+        &["--wasm-proc-macro", "x"],
+        "error: --wasm-proc-macro expects NAME=PATH with NAME a crate name, found `x`",
+    );
+    fails_with(
+        &["--wasm-proc-macro=a-b=c"],
+        "error: --wasm-proc-macro expects NAME=PATH with NAME a crate name, found `a-b=c`",
+    );
     fails_with(
         &["--wasm-proc-macro", "m=/no/such.wasm"],
         "error: --wasm-proc-macro m: cannot find the wasm module `/no/such.wasm`",

@@ -78,7 +78,11 @@ impl fmt::Display for ShimError {
             ShimError::Module(m) => f.write_str(m),
             ShimError::BadName(n) => write!(f, "`{n}` is not a valid package name (give one with --name)"),
             ShimError::BadVersion(v) => write!(f, "`{v}` is not a semver version"),
-            ShimError::BadMacroName(n) => write!(f, "the manifest names a macro or helper attribute `{}` that is not an identifier", n.escape_debug()),
+            ShimError::BadMacroName(n) => write!(
+                f,
+                "the manifest names a macro or helper attribute `{}` that is not an identifier",
+                n.escape_debug()
+            ),
             ShimError::DuplicateMacro(n) => write!(f, "the manifest declares macro `{n}` twice"),
             ShimError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
         }
@@ -190,7 +194,8 @@ fn plan_macros(manifest: &Manifest) -> Result<Vec<render::PlannedMacro>, ShimErr
             return Err(ShimError::BadMacroName(h.clone()));
         }
     }
-    let functions = names::function_names(manifest.macros.iter().map(|m| (m.kind == MacroKind::Derive, m.name.as_str())));
+    let functions =
+        names::function_names(manifest.macros.iter().map(|m| (m.kind == MacroKind::Derive, m.name.as_str())));
     Ok(manifest
         .macros
         .iter()

@@ -24,7 +24,10 @@ fn declared(lib_rs: &str) -> Vec<(String, String)> {
         .iter()
         .filter_map(|item| match item {
             syn::Item::Fn(f) => {
-                let attr = f.attrs.iter().find(|a| a.path().get_ident().is_some_and(|i| i.to_string().starts_with("proc_macro")))?;
+                let attr = f
+                    .attrs
+                    .iter()
+                    .find(|a| a.path().get_ident().is_some_and(|i| i.to_string().starts_with("proc_macro")))?;
                 let text = match &attr.meta {
                     syn::Meta::List(l) => format!("{}({})", l.path.get_ident()?, l.tokens),
                     other => other.path().get_ident()?.to_string(),
@@ -47,7 +50,10 @@ fn generates_one_macro_per_entry_with_indices() {
         decl(MacroKind::Derive, "Plain", &[]),
     ]);
     let shim = generate_from_manifest(&m, b"\0asm-bytes", "serde_derive", &dir, &ShimOptions::default()).unwrap();
-    assert_eq!((shim.package.as_str(), shim.lib.as_str(), shim.version.as_str()), ("serde_derive", "serde_derive", DEFAULT_VERSION));
+    assert_eq!(
+        (shim.package.as_str(), shim.lib.as_str(), shim.version.as_str()),
+        ("serde_derive", "serde_derive", DEFAULT_VERSION)
+    );
     let lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     assert_eq!(
         declared(&lib),
@@ -85,12 +91,19 @@ fn name_and_version_come_from_the_stem_or_options() {
     let dir = scratch("names");
     let m = manifest(vec![decl(MacroKind::Derive, "Error", &["error", "from", "source"])]);
     let shim = generate_from_manifest(&m, b"", "thiserror-impl-2.0.12", &dir, &ShimOptions::default()).unwrap();
-    assert_eq!((shim.package.as_str(), shim.lib.as_str(), shim.version.as_str()), ("thiserror-impl", "thiserror_impl", "2.0.12"));
+    assert_eq!(
+        (shim.package.as_str(), shim.lib.as_str(), shim.version.as_str()),
+        ("thiserror-impl", "thiserror_impl", "2.0.12")
+    );
     let toml = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(toml.contains("name = \"thiserror-impl\"\nversion = \"2.0.12\""), "{toml}");
     assert!(toml.contains("name = \"thiserror_impl\"\npath"), "{toml}");
 
-    let opts = ShimOptions { name: Some("my-macros".into()), version: Some("3.1.4-rc.1".into()), wpm_root: Some("/opt/wpm".into()) };
+    let opts = ShimOptions {
+        name: Some("my-macros".into()),
+        version: Some("3.1.4-rc.1".into()),
+        wpm_root: Some("/opt/wpm".into()),
+    };
     let shim = generate_from_manifest(&m, b"", "whatever", &dir, &opts).unwrap();
     assert_eq!((shim.package.as_str(), shim.version.as_str()), ("my-macros", "3.1.4-rc.1"));
     let build = fs::read_to_string(dir.join("build.rs")).unwrap();

@@ -82,7 +82,9 @@ fn registry_crate(prefix: &str) -> PathBuf {
 fn corpus() -> Vec<PathBuf> {
     let std_root = Path::new("/usr/lib/rustlib/src/rust/library");
     let mut files = Vec::new();
-    for dir in ["core/src/fmt", "core/src/iter", "core/src/str", "alloc/src/collections/btree", "std/src/io", "proc_macro/src"] {
+    for dir in
+        ["core/src/fmt", "core/src/iter", "core/src/str", "alloc/src/collections/btree", "std/src/io", "proc_macro/src"]
+    {
         rust_files(&std_root.join(dir), &mut files);
     }
     rust_files(&registry_crate("proc-macro2-1.").join("src"), &mut files);
@@ -95,7 +97,8 @@ pub fn real_lex_corpus(_: TokenStream) -> TokenStream {
     let mut rows = Vec::new();
     for path in corpus() {
         let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("oracle: {}: {e}", path.display()));
-        let ts: TokenStream = src.parse().unwrap_or_else(|e| panic!("oracle: rustc cannot lex {}: {e}", path.display()));
+        let ts: TokenStream =
+            src.parse().unwrap_or_else(|e| panic!("oracle: rustc cannot lex {}: {e}", path.display()));
         let describe = cases::describe(ts.clone());
         let printed = ts.to_string();
         let rebuilt = cases::rebuild(ts).to_string();

@@ -40,8 +40,9 @@ pub(crate) fn scan_expansion(text: &str) -> Result<Vec<MacroDef>, String> {
         };
         let mut item: TokenStream = trees[i..body].iter().cloned().collect();
         item.extend([TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new()))]);
-        let func: syn::ItemFn = syn::parse2(item)
-            .map_err(|e| format!("rustc's expansion has a proc-macro attribute on something that is not a function: {e}"))?;
+        let func: syn::ItemFn = syn::parse2(item).map_err(|e| {
+            format!("rustc's expansion has a proc-macro attribute on something that is not a function: {e}")
+        })?;
         match declaration(&func) {
             Ok(Some((def, _))) => found.push(def),
             Ok(None) => {}
@@ -152,7 +153,8 @@ const _: () =
     #[test]
     fn scans_the_crate_root_of_an_expansion() {
         let found = scan_expansion(EXPANSION).unwrap();
-        let seen: Vec<_> = found.iter().map(|m| (m.kind, m.name.as_str(), m.helpers.clone(), m.fn_ident.as_str())).collect();
+        let seen: Vec<_> =
+            found.iter().map(|m| (m.kind, m.name.as_str(), m.helpers.clone(), m.fn_ident.as_str())).collect();
         assert_eq!(
             seen,
             vec![

@@ -230,7 +230,10 @@ lto = true
     fn rewrites_a_normalized_manifest() {
         let out = rewrite_manifest(SERDE_LIKE, Path::new("/orig/serde_derive")).unwrap();
         let doc: DocumentMut = out.parse().unwrap();
-        assert_eq!(doc["lib"]["crate-type"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(), ["cdylib"]);
+        assert_eq!(
+            doc["lib"]["crate-type"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(),
+            ["cdylib"]
+        );
         assert!(doc["lib"].get("proc-macro").is_none());
         assert_eq!(doc["lib"]["path"].as_str(), Some("src/lib.rs"));
         assert!(doc["workspace"].as_table().unwrap().is_empty());
@@ -263,15 +266,24 @@ lto = true
 
     #[test]
     fn inline_lib_table_and_underscore_key() {
-        let out = rewrite_manifest("[package]\nname='a'\nversion='0.1.0'\n[lib]\nproc_macro = true\n", Path::new("/x")).unwrap();
+        let out = rewrite_manifest("[package]\nname='a'\nversion='0.1.0'\n[lib]\nproc_macro = true\n", Path::new("/x"))
+            .unwrap();
         assert!(out.contains("crate-type = [\"cdylib\"]") && !out.contains("proc_macro"), "{out}");
     }
 
     #[test]
     fn refuses_workspace_inheritance_and_missing_lib() {
-        let err = rewrite_manifest("[package]\nname='a'\nversion.workspace = true\n[lib]\nproc-macro=true\n", Path::new("/x")).unwrap_err();
+        let err = rewrite_manifest(
+            "[package]\nname='a'\nversion.workspace = true\n[lib]\nproc-macro=true\n",
+            Path::new("/x"),
+        )
+        .unwrap_err();
         assert!(err.contains("`package.version`"), "{err}");
-        let err = rewrite_manifest("[package]\nname='a'\n[dependencies]\nsyn = { workspace = true }\n[lib]\nproc-macro=true\n", Path::new("/x")).unwrap_err();
+        let err = rewrite_manifest(
+            "[package]\nname='a'\n[dependencies]\nsyn = { workspace = true }\n[lib]\nproc-macro=true\n",
+            Path::new("/x"),
+        )
+        .unwrap_err();
         assert!(err.contains("`dependencies.syn`"), "{err}");
         assert!(rewrite_manifest("[package]\nname='a'\n", Path::new("/x")).unwrap_err().contains("no [lib]"));
     }

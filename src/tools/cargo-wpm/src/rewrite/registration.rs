@@ -57,8 +57,20 @@ mod tests {
                 fn_ident: "derive_serialize".into(),
                 cfgs: vec!["#[cfg(feature = \"x\")]".into()],
             },
-            MacroDef { kind: MacroKind::Attribute, name: "a".into(), helpers: vec![], fn_ident: "r#a".into(), cfgs: vec![] },
-            MacroDef { kind: MacroKind::Function, name: "html".into(), helpers: vec![], fn_ident: "html".into(), cfgs: vec![] },
+            MacroDef {
+                kind: MacroKind::Attribute,
+                name: "a".into(),
+                helpers: vec![],
+                fn_ident: "r#a".into(),
+                cfgs: vec![],
+            },
+            MacroDef {
+                kind: MacroKind::Function,
+                name: "html".into(),
+                helpers: vec![],
+                fn_ident: "html".into(),
+                cfgs: vec![],
+            },
             MacroDef { kind: MacroKind::Derive, name: "P".into(), helpers: vec![], fn_ident: "p".into(), cfgs: vec![] },
         ];
         let text = module(&macros);

@@ -91,7 +91,9 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Macro(mac) if mac.mac.path.is_ident("macro_rules") => mac.ident.as_ref().map(|i| i.unraw().to_string()),
+            Item::Macro(mac) if mac.mac.path.is_ident("macro_rules") => {
+                mac.ident.as_ref().map(|i| i.unraw().to_string())
+            }
             _ => None,
         })
         .collect();
@@ -113,7 +115,8 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
         let Some((mut def, attr)) = declaration(func).map_err(|e| located(e.span(), &e.to_string()))? else {
             continue;
         };
-        def.cfgs = func.attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| body[attr_range(a)].to_owned()).collect();
+        def.cfgs =
+            func.attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| body[attr_range(a)].to_owned()).collect();
         edits.push(Edit { range: attr_range(attr), with: "" });
         macros.push(def);
     }
@@ -319,7 +322,9 @@ fn helper() {}
         assert_eq!(line_of(src, "fn helper"), line_of(&out.text, "fn helper"));
         assert_eq!(line_of(src, "pub fn html"), line_of(&out.text, "pub fn html"));
         // Everything outside the edits is untouched.
-        assert!(out.text.starts_with("//! Docs.\n#![deny(unsafe_code)]\nuse proc_macro::TokenStream;\n\n/// Derives it.\n\npub fn"));
+        assert!(out.text.starts_with(
+            "//! Docs.\n#![deny(unsafe_code)]\nuse proc_macro::TokenStream;\n\n/// Derives it.\n\npub fn"
+        ));
         // The output still parses, with and without the registration module.
         syn::parse_file(&out.text).unwrap();
         let full = out.with_registrations(&out.macros);

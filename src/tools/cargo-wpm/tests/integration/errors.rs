@@ -78,7 +78,9 @@ fn native_expansion_failure() {
     assert!(!built.success);
     let error = error_paragraph(&built.stderr);
     assert!(
-        error.starts_with("error: expanding wpm-fixture-generated-macros 0.1.0 natively (to find the proc-macro functions"),
+        error.starts_with(
+            "error: expanding wpm-fixture-generated-macros 0.1.0 natively (to find the proc-macro functions"
+        ),
         "{error}"
     );
     assert!(error.contains("feature `broken` breaks the expansion on purpose"), "{error}");

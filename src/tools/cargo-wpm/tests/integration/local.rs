@@ -52,5 +52,10 @@ fn generated_fixture_other_features() {
     let expected = generated_oracle("features = [\"text\"], default-features = false");
     let names: Vec<&str> = expected.iter().map(|d| d.1.as_str()).collect();
     assert_eq!(names, ["first", "Shout", "alpha", "beta", "Last"], "{expected:?}");
-    build_and_compare(&generated_fixture(), "generated_text", &["--features", "text", "--no-default-features"], expected);
+    build_and_compare(
+        &generated_fixture(),
+        "generated_text",
+        &["--features", "text", "--no-default-features"],
+        expected,
+    );
 }

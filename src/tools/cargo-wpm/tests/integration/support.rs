@@ -26,10 +26,7 @@ pub fn require_tools() {
         assert!(Path::new(tool).is_file(), "{tool} is missing: run dist-scripts/install-deps.sh");
     }
     let wasm_opt = Command::new("wasm-opt").arg("--version").output();
-    assert!(
-        wasm_opt.is_ok_and(|o| o.status.success()),
-        "wasm-opt is missing: run dist-scripts/install-deps.sh"
-    );
+    assert!(wasm_opt.is_ok_and(|o| o.status.success()), "wasm-opt is missing: run dist-scripts/install-deps.sh");
 }
 
 /// The outcome of `cargo wpm build`.
@@ -150,7 +147,8 @@ pub fn oracle_macros(name: &str, dependency: &str) -> Vec<Decl> {
             "bang" => "function",
             other => panic!("unknown rustdoc macro kind {other}"),
         };
-        let helpers = pm["helpers"].as_array().expect("helpers").iter().map(|h| h.as_str().unwrap().to_owned()).collect();
+        let helpers =
+            pm["helpers"].as_array().expect("helpers").iter().map(|h| h.as_str().unwrap().to_owned()).collect();
         let line = item["span"]["begin"][0].as_u64().expect("span line");
         found.push((line, (kind.to_owned(), item["name"].as_str().expect("name").to_owned(), helpers)));
     }
