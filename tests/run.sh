@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 step() { printf '\n==> %s (%ds)\n' "$*" "$(( $(date +%s) - start ))" >&2; }
 
+# One cache for every test that builds wasm modules (cargo-wpm's integration tests, tests/e2e,
+# tests/fork): the guest std and the wasm builds of syn & co. are then built once.
+export WPM_CACHE_DIR="${WPM_CACHE_DIR:-$HOME/.cache/wpm}"
+
 step "installing dependencies"
 bash dist-scripts/install-deps.sh
 mkdir -p target

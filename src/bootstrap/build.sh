@@ -8,6 +8,7 @@
 #   tree           every step but the x.py build (deps, layout, crates, patches, bootstrap.toml)
 #   x ARGS...      assemble, then run `python3 x.py ARGS...` in the tree
 #   env            print the paths other scripts need (FORK_TREE, FORK_RUSTC, FORK_SYSROOT)
+# Environment: FORK_WORK_DIR overrides the work directory of config.toml.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,7 +16,8 @@ REPO="$(cd "$HERE/../.." && pwd)"
 TOOL="python3 $HERE/forktool.py"
 
 SRC="$($TOOL get source)"
-WORK="$($TOOL get work-dir)"
+# FORK_WORK_DIR overrides config.toml's work-dir (e.g. to time a cold build beside a warm one).
+WORK="${FORK_WORK_DIR:-$($TOOL get work-dir)}"
 TREE="$WORK/rust"
 STAMPS="$WORK/stamps"
 mkdir -p "$STAMPS"

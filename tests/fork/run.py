@@ -155,6 +155,16 @@ def wat_modules(names):
     return paths
 
 
+def compiler_stamp(rustc):
+    """Size and mtime of the fork's `librustc_driver`: they change with every build of it."""
+    lib = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(rustc))), "lib")
+    drivers = [f for f in os.listdir(lib) if f.startswith("librustc_driver-")] if os.path.isdir(lib) else []
+    if len(drivers) != 1:
+        raise Failure(f"expected one librustc_driver-* next to {rustc}, found {drivers}")
+    st = os.stat(os.path.join(lib, drivers[0]))
+    return f"{st.st_size:x}-{int(st.st_mtime):x}"
+
+
 def aux_libs(rustc):
     """serde (derive feature off) and serde_json, compiled by the fork with cargo."""
     proj = os.path.join(OUT, "aux")
@@ -175,12 +185,18 @@ serde_json = "={SERDE_JSON_VERSION}"
     with open(os.path.join(proj, "src", "lib.rs"), "w") as f:
         f.write("")
     t0 = time.time()
-    env = {**os.environ, "RUSTC": rustc, "CARGO_TARGET_DIR": os.path.join(proj, "target")}
+    # Cargo cannot tell two builds of the fork apart (same `rustc -vV`), and libraries built
+    # by an older one fail to load: one target directory per build of the compiler.
+    target = os.path.join(proj, "target-" + compiler_stamp(rustc))
+    for old in os.listdir(proj):
+        if old.startswith("target") and os.path.join(proj, old) != target:
+            shutil.rmtree(os.path.join(proj, old), ignore_errors=True)
+    env = {**os.environ, "RUSTC": rustc, "CARGO_TARGET_DIR": target}
     env.pop("RUSTC_WRAPPER", None)
     r = run(["cargo", "build", "-q"], cwd=proj, env=env)
     if r.returncode != 0:
         raise Failure("building serde/serde_json with the fork failed:\n" + r.stderr[-4000:])
-    deps = os.path.join(proj, "target", "debug", "deps")
+    deps = os.path.join(target, "debug", "deps")
     libs = {}
     for name in ("serde", "serde_json"):
         cands = [x for x in os.listdir(deps) if x.startswith(f"lib{name}-") and x.endswith(".rlib")]
