@@ -30,8 +30,11 @@ LLVM_BIN="/usr/lib/llvm-$LLVM_VER/bin"
 
 WASI_LIBC_VERSION=0.0~git20220510.9886d3d-2
 WASI_LIBC_UPSTREAM=0.0~git20220510.9886d3d
-LLVM_SRC_VERSION=1:22.1.8-1~deb13u4
+# The LLVM tarball is pinned by its checksum, not by a Debian revision:
+# Debian re-uploads llvm-toolchain-22 (deb12u1, deb13u4, deb13u5, ...) with
+# the same orig tarball, and older revisions leave the archive.
 LLVM_ORIG=llvm-toolchain-22_22.1.8.orig.tar.xz
+LLVM_ORIG_SHA256=b49b9277aef97616320b2da259e1f8174c65b0ce2fbe2e8629644a97693402fe
 LLVM_TOP=llvm-toolchain-22_22.1.8
 # Only these parts of the 196 MB monorepo tarball are unpacked.
 LLVM_PARTS="cmake compiler-rt libcxx libcxxabi libunwind runtimes llvm lld third-party libc"
@@ -133,11 +136,20 @@ step_fetch() {
 	[ -f "wasi-libc_$WASI_LIBC_UPSTREAM.orig.tar.xz" ] ||
 		apt-get source --download-only "wasi-libc=$WASI_LIBC_VERSION"
 	verify_orig wasi-libc "$WASI_LIBC_VERSION" "wasi-libc_$WASI_LIBC_UPSTREAM.orig.tar.xz"
-	# The llvm-toolchain-22 .dsc answers 404; the orig tarball downloads and
-	# is checked against the checksums apt-cache knows.
-	[ -f "$LLVM_ORIG" ] || apt-get source --download-only "llvm-toolchain-22=$LLVM_SRC_VERSION" || true
-	[ -f "$LLVM_ORIG" ] || die "could not download $LLVM_ORIG"
-	verify_orig llvm-toolchain-22 "$LLVM_SRC_VERSION" "$LLVM_ORIG"
+	# Some llvm-toolchain-22 .dsc files answer 404 while the orig tarball
+	# downloads: try every revision apt knows that ships our tarball.
+	local versions ver
+	versions=$(apt-cache showsrc llvm-toolchain-22 | awk -v sha="$LLVM_ORIG_SHA256" '
+		/^Version:/ { v = $2 } $1 == sha { print v }' | sort -u)
+	[ -n "$versions" ] || die "apt-cache showsrc llvm-toolchain-22 lists no revision with $LLVM_ORIG (sha256 $LLVM_ORIG_SHA256); is the deb-src entry for trixie there?"
+	for ver in $versions; do
+		[ -f "$LLVM_ORIG" ] && break
+		log "fetching $LLVM_ORIG through llvm-toolchain-22=$ver"
+		apt-get source --download-only "llvm-toolchain-22=$ver" || true
+	done
+	[ -f "$LLVM_ORIG" ] || die "could not download $LLVM_ORIG (tried llvm-toolchain-22 $versions)"
+	[ "$(sha256sum "$LLVM_ORIG" | cut -d' ' -f1)" = "$LLVM_ORIG_SHA256" ] ||
+		die "$CACHE/src/$LLVM_ORIG: sha256 differs from $LLVM_ORIG_SHA256"
 	ls -l "$CACHE/src"
 }
 
@@ -305,13 +317,13 @@ main() {
 	for step in ${*:-$ALL_STEPS}; do
 		case "$step" in
 		deps) run_step deps step_deps "$APT_PACKAGES" "$WASI_LIBC_VERSION" ;;
-		fetch) run_step fetch step_fetch "$WASI_LIBC_VERSION" "$LLVM_SRC_VERSION" ;;
+		fetch) run_step fetch step_fetch "$WASI_LIBC_VERSION" "$LLVM_ORIG_SHA256" ;;
 		wasi-libc) run_step wasi-libc step_wasi_libc "$WASI_LIBC_VERSION" "$HERE/patches/wasi-libc" \
 			"$HERE/threads" "sysroot=$SYSROOT" "$(declare -f step_wasi_libc)" ;;
-		llvm-src) run_step llvm-src step_llvm_src "$LLVM_SRC_VERSION" "$LLVM_PARTS" ;;
-		builtins) run_step builtins step_builtins "$LLVM_SRC_VERSION" "$CACHE/work/wasi-libc-sysroot/include" \
+		llvm-src) run_step llvm-src step_llvm_src "$LLVM_ORIG_SHA256" "$LLVM_PARTS" ;;
+		builtins) run_step builtins step_builtins "$LLVM_ORIG_SHA256" "$CACHE/work/wasi-libc-sysroot/include" \
 			"resource=$RESOURCE" "$(declare -f step_builtins cmake_common)" ;;
-		libcxx) run_step libcxx step_libcxx "$LLVM_SRC_VERSION" "$CACHE/work/wasi-libc-sysroot/include" \
+		libcxx) run_step libcxx step_libcxx "$LLVM_ORIG_SHA256" "$CACHE/work/wasi-libc-sysroot/include" \
 			"$(declare -f step_libcxx cmake_common)" ;;
 		wrappers) run_step wrappers step_wrappers "prefix=$PREFIX" "$(declare -f step_wrappers)" ;;
 		plain) run_step plain step_plain "$(declare -f step_plain)" ;;
