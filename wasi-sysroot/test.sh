@@ -96,6 +96,8 @@ check_rust() {
 
 # build_llvm_program NAME SOURCE LIB...: links SOURCE against LIBs and the
 # port with build-llvm.sh's flags (emulations, 8 MiB stack, 4 GiB ceiling).
+# --no-wasm-opt: clang would otherwise run binaryen's wasm-opt (when on PATH)
+# over the linked module, over ten minutes for the 50 MB LLVM+LLD program.
 build_llvm_program() {
 	local name="$1" src="$2"
 	shift 2
@@ -107,7 +109,7 @@ build_llvm_program() {
 	for lib in "$@"; do
 		[ -f "$lib" ] || { fail "$name" "$lib not built (run wasi-sysroot/build-llvm.sh)"; return 1; }
 	done
-	if ! nice -n 15 "$PREFIX/bin/$TRIPLE-clang++" -std=c++17 -Os -fno-exceptions -fno-rtti \
+	if ! nice -n 15 "$PREFIX/bin/$TRIPLE-clang++" -std=c++17 -Os --no-wasm-opt -fno-exceptions -fno-rtti \
 		-D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS \
 		-D_WASI_EMULATED_GETPID -isystem "$PORT/include" \
 		-I"$LLVM_SRC/llvm/include" -I"$LLVM_BUILD/include" \
