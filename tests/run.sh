@@ -18,6 +18,9 @@ mkdir -p target
 step "checking ARCHITECTURE.md against the tree"
 bash tests/check-architecture.sh
 
+step "checking that -p builds share the workspace's dependency builds"
+python3 tests/check-features.py
+
 step "cargo fmt --check (rustfmt.toml)"
 cargo fmt --check
 

@@ -104,8 +104,10 @@ def cmd_manifest(src, out, mapping, extra=None):
         if isinstance(v, dict) and v.get("workspace"):
             pkg[k] = ws_pkg[k]
     pkg["publish"] = False
-    for section in ("dependencies", "dev-dependencies", "build-dependencies"):
-        deps = m.get(section, {})
+    # Dependency tables: the top-level ones and those under `[target.'cfg(..)'.*]`.
+    tables = [m] + [t for t in m.get("target", {}).values() if isinstance(t, dict)]
+    for table, section in ((t, s) for t in tables for s in ("dependencies", "dev-dependencies", "build-dependencies")):
+        deps = table.get(section, {})
         for name, spec in list(deps.items()):
             spec = {"version": spec} if isinstance(spec, str) else dict(spec)
             if spec.pop("workspace", False):
@@ -122,9 +124,9 @@ def cmd_manifest(src, out, mapping, extra=None):
             deps[name] = spec
     if extra and os.path.exists(extra):
         merge(m, load(extra))
-    if "dev-dependencies" in m:
+    for table in tables:
         # Tests of our crates run in our own workspace, not in the rustc tree.
-        del m["dev-dependencies"]
+        table.pop("dev-dependencies", None)
     with open(out, "w") as f:
         f.write(dump(m))
 

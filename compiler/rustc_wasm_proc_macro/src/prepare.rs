@@ -143,7 +143,7 @@ fn prepare_one(
         sysroot: opts.sysroot.explicit.as_deref(),
         threads: opts.unstable_opts.threads,
     };
-    let cache_root = runtime.config().cache_dir.clone().unwrap_or_else(|| std::env::temp_dir().join("rustc-wpm"));
+    let cache_root = wpm_host::cache_root().unwrap_or_else(|| std::env::temp_dir().join("rustc-wpm"));
     let rmeta = synth::metadata(&job, &cache_root, compile).map_err(context)?;
     let macros = (0..module.manifest().macros.len())
         .map(|i| slots::proc_macro(&module, i))

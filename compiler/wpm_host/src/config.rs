@@ -88,8 +88,9 @@ pub struct Config {
     pub backend: Backend,
     /// Limits. By default [`Limits::default()`].
     pub limits: Limits,
-    /// Directory for the compiled-code cache; `None` disables it. By default
-    /// `$WPM_CACHE_DIR`, else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`.
+    /// Directory for the compiled-code cache; `None` disables it. By default `code/`
+    /// under the cache root shared with the builder and the shims: `$WPM_CACHE_DIR`,
+    /// else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`.
     pub cache_dir: Option<PathBuf>,
 }
 
@@ -115,6 +116,13 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn default_cache_dir() -> Option<PathBuf> {
+    cache_root().map(|root| root.join("code"))
+}
+
+/// The cache root shared by the runtime (`code/`), the builder and the shims:
+/// `$WPM_CACHE_DIR`, else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`; `None` when
+/// `WPM_CACHE_DIR` is set but empty (caching off) or no location is known.
+pub fn cache_root() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(ENV_CACHE_DIR) {
         return if dir.is_empty() { None } else { Some(PathBuf::from(dir)) };
     }

@@ -34,8 +34,8 @@ mod spans;
 mod state;
 
 pub use config::{
-    check_env, Backend, Config, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES, ENV_BACKEND,
-    ENV_CACHE_DIR, ENV_FUEL, ENV_MEMORY_MIB,
+    cache_root, check_env, Backend, Config, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
+    ENV_BACKEND, ENV_CACHE_DIR, ENV_FUEL, ENV_MEMORY_MIB,
 };
 pub use error::{HostError, MacroError};
 pub use module::{LoadInfo, MacroModule};

@@ -7,11 +7,11 @@ use wasmtime::{Engine, Linker, Module};
 
 use crate::cache::{self, Cache};
 use crate::check;
-use crate::config::{self, Backend, Config};
+use crate::config::{self, Backend, Config, Limits};
 use crate::error::HostError;
 use crate::imports;
 use crate::module::{LoadInfo, MacroModule};
-use crate::state::HostState;
+use crate::state::{HostState, MAX_TABLE_ELEMENTS};
 
 /// Native stack a guest may use before it traps with "call stack exhausted". Far below
 /// the 8 MiB rustc gives its main thread, so deep guest recursion can never overflow
@@ -26,6 +26,7 @@ pub struct Runtime {
     linker: Linker<HostState>,
     config: Config,
     cache: Option<Cache>,
+    pooled: bool,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -42,12 +43,30 @@ impl Runtime {
     /// `WPM_MEMORY_MIB`) is set to something invalid, or wasmtime rejects the settings.
     pub fn new(config: Config) -> Result<Runtime, HostError> {
         config::check_env()?;
-        let engine = Engine::new(&engine_config(config.backend)?)
-            .map_err(|e| HostError::runtime(format!("cannot create the {} engine: {e:#}", config.backend.as_str())))?;
+        let mut wasmtime_config = engine_config(config.backend)?;
+        let mut pooled = use_pool(&mut wasmtime_config, &config.limits);
+        let engine = match Engine::new(&wasmtime_config) {
+            Ok(engine) => Ok(engine),
+            // The pool reserves address space up front; where that is refused (a low
+            // `ulimit -v`, say), instances get their memory one at a time instead.
+            Err(_) if pooled => {
+                pooled = false;
+                wasmtime_config.allocation_strategy(wasmtime::InstanceAllocationStrategy::OnDemand);
+                Engine::new(&wasmtime_config)
+            }
+            Err(e) => Err(e),
+        }
+        .map_err(|e| HostError::runtime(format!("cannot create the {} engine: {e:#}", config.backend.as_str())))?;
         let mut linker = Linker::new(&engine);
         imports::define(&mut linker).map_err(|e| HostError::runtime(format!("cannot define host functions: {e:#}")))?;
         let cache = config.cache_dir.clone().map(Cache::new);
-        Ok(Runtime { engine, linker, config, cache })
+        Ok(Runtime { engine, linker, config, cache, pooled })
+    }
+
+    /// Whether instances come from wasmtime's pooling allocator (reused, pre-mapped
+    /// slots) rather than being mapped one at a time.
+    pub fn is_pooled(&self) -> bool {
+        self.pooled
     }
 
     /// The settings this runtime was built with.
@@ -101,6 +120,43 @@ impl Runtime {
         let info = LoadInfo { from_cache, load_time: started.elapsed() };
         MacroModule::new(name, pre, self.config.limits, info)
     }
+}
+
+/// Instances the pool keeps slots for: the most that may be alive at once, one per
+/// expansion in progress (one per rustc thread at most) plus manifest reads.
+#[cfg(not(target_family = "wasm"))]
+const POOL_SLOTS: u32 = 128;
+
+/// Bytes of each freed pooled memory kept mapped for the next instance.
+#[cfg(not(target_family = "wasm"))]
+const KEEP_RESIDENT: usize = 16 << 20;
+
+/// Turns on wasmtime's pooling allocator where the host has virtual memory to pool:
+/// every expansion instantiates afresh, and a pooled slot that last held the same module
+/// is reused without new mappings. Returns whether it did.
+#[cfg(not(target_family = "wasm"))]
+fn use_pool(c: &mut wasmtime::Config, limits: &Limits) -> bool {
+    let mut pool = wasmtime::PoolingAllocationConfig::new();
+    pool.total_core_instances(POOL_SLOTS)
+        .total_memories(POOL_SLOTS)
+        .total_tables(POOL_SLOTS)
+        .total_component_instances(0)
+        .max_memories_per_module(1)
+        .max_tables_per_module(4)
+        .table_elements(MAX_TABLE_ELEMENTS)
+        // wasm32 memories end at 4 GiB; the limiter reports the configured cap.
+        .max_memory_size(limits.memory_bytes.min(1 << 32))
+        // A freed memory's first 16 MiB are zeroed in place and stay mapped, so the next
+        // expansion does not page-fault its stack and heap back in; the rest is
+        // returned with `madvise`.
+        .linear_memory_keep_resident(KEEP_RESIDENT);
+    c.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+    true
+}
+
+#[cfg(target_family = "wasm")]
+fn use_pool(_: &mut wasmtime::Config, _: &Limits) -> bool {
+    false
 }
 
 fn engine_config(backend: Backend) -> Result<wasmtime::Config, HostError> {

@@ -9,7 +9,7 @@ use wasmtime::{Memory, ResourceLimiter};
 use crate::spans::SpanServer;
 
 /// Tables may not grow past this many elements (Rust guests never grow theirs).
-const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+pub(crate) const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 /// Longest panic message kept; the rest is cut so a guest cannot flood the diagnostics.
 pub(crate) const MAX_PANIC_MESSAGE: usize = 64 << 10;

@@ -160,9 +160,20 @@ fn bad_pointer_in_a_host_call_traps_with_a_clear_message() {
 
 #[test]
 fn no_state_leaks_between_expansions() {
-    let module = load(Backend::Cranelift, "echo").unwrap();
-    for _ in 0..3 {
-        assert_eq!(ident(&expand_with(&module, 5, vec![], &mut NoSpans).unwrap()), "c1");
+    // More expansions than the pool has slots: every one starts from a reset memory,
+    // whether its slot is fresh or reused.
+    for backend in [Backend::Cranelift, Backend::Pulley] {
+        let module = load(backend, "echo").unwrap();
+        for _ in 0..300 {
+            assert_eq!(ident(&expand_with(&module, 5, vec![], &mut NoSpans).unwrap()), "c1");
+        }
+    }
+}
+
+#[test]
+fn native_hosts_pool_instances() {
+    for backend in [Backend::Cranelift, Backend::Pulley] {
+        assert!(runtime(backend).is_pooled(), "{backend:?}");
     }
 }
 

@@ -5,8 +5,9 @@
 ;;   3 bad_ptr       asks for a span's file into a buffer outside memory (must trap)
 ;;   4 compute       hashes the input with integer and float ops (NaNs included) and
 ;;                   returns the hash as an identifier `h0123456789abcdef`
-;;   5 count         bumps a global counter and returns it as an identifier `c1`, `c2`...:
-;;                   always `c1` when every expansion gets a fresh instance
+;;   5 count         bumps a counter kept in linear memory (address 240) and returns it as
+;;                   an identifier `c1`, `c2`...: always `c1` when every expansion gets a
+;;                   fresh instance whose memory starts from the module's image
 (module
   (import "wpm-1" "span_source_text" (func $source_text (param i32 i32 i32) (result i32)))
   (import "wpm-1" "span_file" (func $file (param i32 i32 i32) (result i32)))
@@ -15,7 +16,6 @@
   (global $heap (mut i32) (i32.const 4096))
   ;; manifest: magic, abi 1, 5 macros, each kind 2 (function), name, 0 helpers
   (data (i32.const 16) "wpmM\01\06\02\04echo\00\02\0csource_ident\00\02\04diag\00\02\07bad_ptr\00\02\07compute\00\02\05count\00")
-  (global $count (mut i32) (i32.const 0))
   (data (i32.const 256) "careful")
   (data (i32.const 272) "\00")
   (data (i32.const 288) "0123456789abcdef")
@@ -48,10 +48,10 @@
     (block $b4 (block $b3 (block $b2 (block $b1 (block $b0
       (if (i32.eq (local.get $idx) (i32.const 5))
         (then
-          (global.set $count (i32.add (global.get $count) (i32.const 1)))
+          (i32.store (i32.const 240) (i32.add (i32.load (i32.const 240)) (i32.const 1)))
           (local.set $out (call $alloc (i32.const 8) (i32.const 1)))
           (i64.store (local.get $out) (i64.const 0x6302_0000_0101))  ;; bytes 01 01 00 00 02 63: 1 tree, ident, span 0, not raw, len 2, "c"
-          (i32.store8 offset=6 (local.get $out) (i32.add (i32.const 0x30) (global.get $count)))
+          (i32.store8 offset=6 (local.get $out) (i32.add (i32.const 0x30) (i32.load (i32.const 240))))
           (return (call $pack (local.get $out) (i32.const 7)))))
       (br_table $b0 $b1 $b2 $b3 $b4 (local.get $idx)))
       ;; 0: echo
