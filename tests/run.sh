@@ -27,7 +27,8 @@ cargo fmt --check
 step "cargo test --workspace"
 cargo test --workspace --no-fail-fast 2>&1 | tee target/test-workspace.log
 step "end to end with stock rustc: wasm macros through shims and wpm-rustc (tests/e2e)"
-cargo test -p wpm-rustc --test e2e -- --test-threads 1 2>&1 | tee target/test-e2e.log
+# (--nocapture: the log then shows how long each build and expansion inside the tests took.)
+cargo test -p wpm-rustc --test e2e -- --test-threads 1 --nocapture 2>&1 | tee target/test-e2e.log
 step "the rustc fork: build (resumable) and UI tests"
 bash tests/fork/run.sh
 step "done"
