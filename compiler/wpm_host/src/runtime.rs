@@ -145,7 +145,7 @@ fn use_pool(c: &mut wasmtime::Config, limits: &Limits) -> bool {
         .max_tables_per_module(4)
         .table_elements(MAX_TABLE_ELEMENTS)
         // wasm32 memories end at 4 GiB; the limiter reports the configured cap.
-        .max_memory_size(limits.memory_bytes.min(1 << 32))
+        .max_memory_size(limits.memory_bytes.min(usize::try_from(1u64 << 32).unwrap_or(usize::MAX)))
         // A freed memory's first 16 MiB are zeroed in place and stay mapped, so the next
         // expansion does not page-fault its stack and heap back in; the rest is
         // returned with `madvise`.
