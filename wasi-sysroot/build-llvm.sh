@@ -16,7 +16,7 @@ set -euo pipefail
 {
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CACHE="${WASI_SYSROOT_CACHE:-/work/build/wasi-sysroot}"
+CACHE="${WASI_SYSROOT_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/wasi-sysroot}"
 PREFIX="${WASI_SYSROOT_PREFIX:-$CACHE/prefix}"
 JOBS="${WASI_SYSROOT_JOBS:-2}"
 NICE="nice -n ${WASI_SYSROOT_NICE:-15}"

@@ -7,7 +7,7 @@
 # Steps: deps fetch wasi-libc llvm-src builtins libcxx wrappers plain wasmtime.
 # Each step leaves a stamp keyed by a hash of its inputs and is skipped while
 # the stamp matches, so the script resumes where it stopped. Outputs:
-#   $WASI_SYSROOT_CACHE   (default /work/build/wasi-sysroot): sources, build dirs
+#   $WASI_SYSROOT_CACHE   (default build/wasi-sysroot in the checkout): sources, build dirs
 #   $WASI_SYSROOT_PREFIX  (default $WASI_SYSROOT_CACHE/prefix):
 #     wasm32-wasip1-threads/    the sysroot (wasi-libc + libc++ + libc++abi)
 #     clang-resource/           clang resource dir with the threads builtins
@@ -17,7 +17,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CACHE="${WASI_SYSROOT_CACHE:-/work/build/wasi-sysroot}"
+CACHE="${WASI_SYSROOT_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/wasi-sysroot}"
 PREFIX="${WASI_SYSROOT_PREFIX:-$CACHE/prefix}"
 JOBS="${WASI_SYSROOT_JOBS:-2}"
 NICE="nice -n ${WASI_SYSROOT_NICE:-15}"

@@ -22,7 +22,7 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CACHE="${WASI_SYSROOT_CACHE:-/work/build/wasi-sysroot}"
+CACHE="${WASI_SYSROOT_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/wasi-sysroot}"
 PREFIX="${WASI_SYSROOT_PREFIX:-$CACHE/prefix}"
 TRIPLE=wasm32-wasip1-threads
 SYSROOT="$PREFIX/$TRIPLE"

@@ -3,15 +3,24 @@
 # patch series, then `x.py build`. Every step is cached by a stamp keyed by the hash of its
 # inputs (and of the previous step's key), so re-running resumes where it stopped.
 #
-# Usage: src/bootstrap/build.sh [all|tree|build|x ARGS...|env]
+# Usage: src/bootstrap/build.sh [--wasm-host] [all|tree|build|x ARGS...|env]
 #   all (default)  every step, ending with the stage-1 compiler and its std
+#                  (--wasm-host: with rustc.wasm, the stage-2 compiler for wasm32-wasip1-threads)
 #   tree           every step but the x.py build (deps, layout, crates, patches, bootstrap.toml)
 #   x ARGS...      assemble, then run `python3 x.py ARGS...` in the tree
 #   env            print the paths other scripts need (FORK_TREE, FORK_RUSTC, FORK_SYSROOT)
+# --wasm-host builds rustc for the host wasm32-wasip1-threads in a work dir of its own, from
+# config.toml's [wasm-host] table, with the extra hook series in patches/wasm-host/ (it needs
+# wasi-sysroot/build.sh and build-llvm.sh first; see docs/wasm-host.md).
 # Environment: FORK_WORK_DIR overrides the work directory of config.toml.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ "${1:-}" = "--wasm-host" ]; then
+  shift
+  export FORK_PROFILE=wasm-host
+fi
+PROFILE="${FORK_PROFILE:-}"
 REPO="$(cd "$HERE/../.." && pwd)"
 TOOL="python3 $HERE/forktool.py"
 
@@ -30,6 +39,7 @@ CRATES=(
   "compiler/wpm_adapter:compiler/wpm_adapter"
   "compiler/rustc_wasm_proc_macro:compiler/rustc_wasm_proc_macro"
   "compiler/rustc_wasm_proc_macro/registry:compiler/rustc_wasm_proc_macro_registry"
+  "compiler/rustc_lld_in_process:compiler/rustc_lld_in_process"
 )
 # Path dependencies between them, as seen from compiler/<crate>/.
 DEP_MAP="wpm_abi=../wpm_abi,wpm_host=../wpm_host,wpm_adapter=../wpm_adapter"
@@ -114,9 +124,19 @@ do_crates() {
   done
 }
 
+# The hook series: the common patches, then (--wasm-host) those of the wasm host.
+patch_series() {
+  local p
+  for p in "$HERE"/patches/*.patch; do [ -e "$p" ] && echo "$p"; done
+  if [ "$PROFILE" = wasm-host ]; then
+    for p in "$HERE"/patches/wasm-host/*.patch; do [ -e "$p" ] && echo "$p"; done
+  fi
+  return 0
+}
+
 patch_files() {
   local p
-  for p in "$HERE"/patches/*.patch; do
+  for p in $(patch_series); do
     [ -e "$p" ] || continue
     sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"
   done | sort -u
@@ -135,9 +155,8 @@ do_patches() {
     mkdir -p "$scratch/$(dirname "$f")"
     if [ -e "$SRC/$f" ]; then cp "$SRC/$f" "$scratch/$f"; fi
   done
-  for p in "$HERE"/patches/*.patch; do
-    [ -e "$p" ] || continue
-    log "  applying $(basename "$p")"
+  for p in $(patch_series); do
+    log "  applying ${p#"$HERE"/patches/}"
     patch -p1 -s -N -d "$scratch" -i "$p" --no-backup-if-mismatch -r - || { log "patch $(basename "$p") failed"; exit 1; }
   done
   local old
@@ -159,15 +178,18 @@ do_config() {
 }
 
 X_ARGS=()
+X_LOG="$WORK/x.log"
 do_x() {
-  log "python3 x.py ${X_ARGS[*]}  (full log: $WORK/x.log)"
-  (cd "$TREE" && exec nice -n 10 python3 x.py "${X_ARGS[@]}") >"$WORK/x.log" 2>&1 &
+  log "python3 x.py ${X_ARGS[*]}  (full log: $X_LOG)"
+  # Without LDFLAGS: Debian's bootstrap turns each of its words into a link argument for every
+  # target, the wasm ones included.
+  (cd "$TREE" && exec env -u LDFLAGS nice -n 10 python3 x.py "${X_ARGS[@]}") >"$X_LOG" 2>&1 &
   local pid=$! rc=0
-  tail -n +1 -f --pid=$pid "$WORK/x.log" |
+  tail -n +1 -f --pid=$pid "$X_LOG" |
     grep --line-buffered -E '^(Building|Assembling|Build completed|error)|^\s+Finished|^\[TIMING' || true &
   wait $pid || rc=$?
   wait || true
-  [ "$rc" -eq 0 ] || { log "x.py failed (exit $rc); see $WORK/x.log"; exit 1; }
+  [ "$rc" -eq 0 ] || { log "x.py failed (exit $rc); see $X_LOG"; exit 1; }
 }
 
 assemble() {
@@ -178,18 +200,51 @@ assemble() {
   local c crate_srcs=()
   for c in "${CRATES[@]}"; do crate_srcs+=("$REPO/${c%%:*}"); done
   step crates "$(hash_paths "${crate_srcs[@]}" "$REPO/Cargo.toml" "$HERE/manifests" "$HERE/forktool.py")" do_crates
-  step patches "$(hash_paths "$HERE/patches")" do_patches
-  step config "$(hash_paths "$REPO/config.toml" "$HERE/forktool.py")" do_config
+  step patches "$PROFILE $(hash_paths $(patch_series))" do_patches
+  step config "$PROFILE $(hash_paths "$REPO/config.toml" "$HERE/forktool.py")" do_config
+  if [ "$PROFILE" = wasm-host ]; then
+    step wasm-host-inputs "$(hash_paths "$HERE/wasm-host")" do_wasm_host_inputs
+  fi
+}
+
+# --wasm-host: the inputs x.py expects beyond bootstrap.toml. Debian's wasi-libc (no threads)
+# laid out as a `wasi-root` for wasm32-wasip1; the threads sysroot and the wasm LLVM must exist.
+WASIP1_LIBC=/usr/lib/wasm32-wasi
+do_wasm_host_inputs() {
+  local f root="$WORK/wasi-root-wasip1/lib/wasm32-wasip1"
+  [ -f "$WASIP1_LIBC/libc.a" ] || apt-get install -y wasi-libc
+  mkdir -p "$root"
+  for f in libc.a crt1-command.o crt1-reactor.o; do ln -sfn "$WASIP1_LIBC/$f" "$root/$f"; done
+  local cxx llvm_config
+  cxx="$($TOOL get-bootstrap target.wasm32-wasip1-threads.cxx)"
+  llvm_config="$($TOOL get-bootstrap target.wasm32-wasip1-threads.llvm-config)"
+  [ -x "$cxx" ] || { log "$cxx is missing: run wasi-sysroot/build.sh first"; exit 1; }
+  "$llvm_config" --version >/dev/null || { log "the wasm host's LLVM is not there: run wasi-sysroot/build-llvm.sh first"; exit 1; }
 }
 
 case "${1:-all}" in
   all)
     assemble
-    mapfile -t X_ARGS < <($TOOL get build-args)
-    # Cargo's own fingerprints make an up-to-date build quick; the stamp records success.
-    T0=$SECONDS
-    PREV_KEY="$PREV_KEY-build" do_x
-    log "build: done in $((SECONDS - T0)) s"
+    if [ "$PROFILE" = wasm-host ]; then
+      # One x.py run per line of x-steps, each timed; x.py's own fingerprints make a finished
+      # step quick to repeat.
+      mapfile -t STEPS < <($TOOL get x-steps)
+      n=0
+      for line in "${STEPS[@]}"; do
+        n=$((n + 1))
+        read -ra X_ARGS <<<"$line"
+        X_LOG="$WORK/x-step$n.log"
+        T0=$SECONDS
+        do_x
+        log "x-step $n/${#STEPS[@]} ($line): done in $((SECONDS - T0)) s"
+      done
+    else
+      mapfile -t X_ARGS < <($TOOL get build-args)
+      # Cargo's own fingerprints make an up-to-date build quick; the stamp records success.
+      T0=$SECONDS
+      PREV_KEY="$PREV_KEY-build" do_x
+      log "build: done in $((SECONDS - T0)) s"
+    fi
     ;;
   tree) assemble ;;
   x)
@@ -202,6 +257,11 @@ case "${1:-all}" in
     echo "FORK_TREE=$TREE"
     echo "FORK_SYSROOT=$TREE/build/host/stage1"
     echo "FORK_RUSTC=$TREE/build/host/stage1/bin/rustc"
+    if [ "$PROFILE" = wasm-host ]; then
+      # rustc.wasm and its own sysroot (no target std: dist.sh takes that from stage 1).
+      echo "FORK_WASM_SYSROOT=$TREE/build/wasm32-wasip1-threads/stage2"
+      echo "FORK_WASM_RUSTC=$TREE/build/wasm32-wasip1-threads/stage2/bin/rustc.wasm"
+    fi
     ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
 esac

@@ -18,7 +18,7 @@ directory becomes `$DIR`, the module directory `$MODULES`.
 
 Usage: run.py [--bless] [--rustc PATH] [FILTER...]
 Environment: FORK_RUSTC (default: the stage-1 compiler of src/bootstrap/build.sh),
-FORK_TEST_OUT (default /work/build/fork-tests), CARGO_WPM (a prebuilt cargo-wpm; default:
+FORK_TEST_OUT (default build/fork-tests in the checkout), CARGO_WPM (a prebuilt cargo-wpm; default:
 build it from the workspace). A missing tool is a failure, never a skip.
 """
 
@@ -33,7 +33,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 CASES = os.path.join(HERE, "cases")
-OUT = os.environ.get("FORK_TEST_OUT", "/work/build/fork-tests")
+OUT = os.environ.get("FORK_TEST_OUT") or os.path.join(REPO, "build", "fork-tests")
 MODULES = os.path.join(OUT, "modules")
 HOST_CARGO_TARGET = os.path.join(OUT, "host-target")
 SERDE_VERSION = "1.0.229"

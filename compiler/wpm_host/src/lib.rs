@@ -22,12 +22,14 @@
 //! # Ok::<(), wpm_host::HostError>(())
 //! ```
 
+#[cfg(not(target_family = "wasm"))]
 mod cache;
 mod check;
 mod config;
 mod error;
 mod imports;
 mod module;
+mod platform;
 mod runtime;
 mod session;
 mod spans;

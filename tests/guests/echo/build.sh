@@ -3,7 +3,7 @@
 # in docs/guest.md). Output: $CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wpm_echo_guest.wasm
 set -eu
 cd "$(dirname "$0")"
-: "${CARGO_TARGET_DIR:=/work/target-guest-wasm}"
+: "${CARGO_TARGET_DIR:=$(cd ../../.. && pwd)/build/guest-target}"
 export CARGO_TARGET_DIR
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --release \
     -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown "$@"

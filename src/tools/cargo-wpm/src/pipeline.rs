@@ -95,6 +95,10 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
 
     progress(&format!("building {} for wasm32", pkg.lib_name));
     let t = Instant::now();
+    // Held until the module is read: another `cargo wpm build` in this target directory
+    // could otherwise replace the shared output file in between.
+    let _lock = lock_target_dir(&target_dir)?;
+    claim_output(&target_dir, &pkg.lib_name, &output_owner(&work, &features))?;
     let mut cmd = guest_cargo(&tc, &work.join("Cargo.toml"), &target_dir);
     cmd.env(wrapper::GUEST_RLIB_ENV, &rlib).env(wrapper::GUEST_DEPS_ENV, &deps);
     cmd.args(&features);
@@ -241,6 +245,53 @@ fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
         cmd.current_dir(dir);
     }
     cmd
+}
+
+/// Who a build's `.wasm` belongs to: the package's scratch directory (its name and version)
+/// and the features it was built with.
+fn output_owner(work: &Path, features: &[String]) -> String {
+    format!("{}\n{}\n", work.display(), features.join(" "))
+}
+
+/// Takes an exclusive lock on `target_dir` for this process (released when the file closes).
+fn lock_target_dir(target_dir: &Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(target_dir).map_err(|e| Error::io(format!("creating {}", target_dir.display()), e))?;
+    let path = target_dir.join(".wpm-build.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    file.lock().map_err(|e| Error::io(format!("locking {}", path.display()), e))?;
+    Ok(file)
+}
+
+/// Makes sure the next build's `<lib>.wasm` is `owner`'s.
+///
+/// Cargo names a cdylib's output `deps/<lib>.wasm` without the metadata hash it gives rlibs,
+/// so two packages with one lib name (two versions of a crate, or a crates.io crate and a
+/// path copy, or one crate with other features) write the same file, and Cargo then calls
+/// the older build fresh while the file holds the newer one's code. A marker beside the file
+/// names the build that wrote it; when another build last wrote it, the file is removed, so
+/// Cargo sees its output missing and builds again.
+fn claim_output(target_dir: &Path, lib_name: &str, owner: &str) -> Result<()> {
+    let release = target_dir.join(wrapper::TARGET).join("release");
+    let deps_file = release.join("deps").join(format!("{lib_name}.wasm"));
+    let marker = release.join("deps").join(format!("{lib_name}.wasm.wpm-owner"));
+    if std::fs::read_to_string(&marker).is_ok_and(|m| m == owner) {
+        return Ok(());
+    }
+    for file in [&deps_file, &release.join(format!("{lib_name}.wasm")), &marker] {
+        match std::fs::remove_file(file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("removing {}", file.display()), e)),
+        }
+    }
+    std::fs::create_dir_all(release.join("deps"))
+        .map_err(|e| Error::io(format!("creating {}", release.join("deps").display()), e))?;
+    std::fs::write(&marker, owner).map_err(|e| Error::io(format!("writing {}", marker.display()), e))
 }
 
 /// The first file with extension `ext` that cargo produced for target `name` of the

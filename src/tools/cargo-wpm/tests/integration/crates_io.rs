@@ -95,3 +95,23 @@ fn derive_more_impl() {
         assert!(idents.iter().any(|i| i == needed), "`{needed}` missing from the expansion: {idents:?}");
     }
 }
+
+/// Two versions of one crate write the same `deps/<lib>.wasm` in the shared target
+/// directory: 1.0.228, then 1.0.229, then 1.0.228 again must each give that version's code
+/// (serde_derive names its private module after its patch version), never the last build's.
+#[test]
+fn versions_of_one_crate_never_share_a_module() {
+    for (round, version) in ["228", "229", "228"].into_iter().enumerate() {
+        let built =
+            crate::support::build(&format!("serde_derive@1.0.{version}"), &format!("serde_derive_{round}"), &[]);
+        assert!(built.success, "round {round} (1.0.{version}) failed:\n{}", built.stderr);
+        let bytes = std::fs::read(&built.output).expect("the module exists");
+        let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        let other = if version == "228" { "229" } else { "228" };
+        assert!(
+            has(&format!("__private{version}")),
+            "round {round}: the 1.0.{version} module lacks `__private{version}`"
+        );
+        assert!(!has(&format!("__private{other}")), "round {round}: the 1.0.{version} module holds 1.0.{other}'s code");
+    }
+}

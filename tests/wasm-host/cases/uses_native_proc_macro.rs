@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", native_proc_macro::answer!());
+}

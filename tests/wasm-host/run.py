@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Checks of rustc.wasm from the built dist/ (heavy tier; see docs/wasm-host.md).
+
+Each check compiles with `dist/bin/rustc.wasm` under the wasmtime CLI 46.0.3 (the last with
+wasi-threads), runs the output with `wasmtime run`, and compares with the native fork of the
+same tree (its x86_64 stage-1 compiler, linking with wasm-ld) compiling the same source:
+program output for the programs, stderr for the compile error. The commands are the ones a
+user types, from the checkout's root: `wasmtime run -Sthreads=yes ... --dir . dist/bin/rustc.wasm
+--sysroot dist SRC --target wasm32-wasip1`.
+
+Usage: run.py [FILTER...]
+Environment: DIST (default dist/), WASMTIME (default: wasi-sysroot/build.sh's 46.0.3),
+NATIVE_RUSTC (default: the wasm-host work tree's stage-1 compiler). A missing tool or dist/
+is a failure of every check, never a skip. The last line is `N passed, N failed`.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+CASES = os.path.join(HERE, "cases")
+OUT_REL = os.path.join("build", "wasm-host-tests")
+OUT = os.path.join(REPO, OUT_REL)
+DIST_REL = os.path.relpath(os.environ.get("DIST") or os.path.join(REPO, "dist"), REPO)
+WASMTIME = os.environ.get("WASMTIME") or os.path.join(REPO, "build", "wasi-sysroot", "tools", "bin", "wasmtime")
+NATIVE_RUSTC = os.environ.get("NATIVE_RUSTC") or os.path.join(
+    REPO, "build", "fork-wasm", "rust", "build", "x86_64-unknown-linux-gnu", "stage1", "bin", "rustc"
+)
+WASM_LD = "/usr/lib/llvm-22/bin/wasm-ld"
+TARGET = "wasm32-wasip1"
+# What a run of rustc.wasm may take at most (the first run compiles rustc.wasm itself).
+TIMEOUT = int(os.environ.get("WASM_HOST_TIMEOUT", "1800"))
+
+
+class Failure(Exception):
+    pass
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def run(cmd, timeout=TIMEOUT):
+    started = time.monotonic()
+    try:
+        p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"timed out after {timeout} s: {' '.join(cmd)}")
+    p.seconds = time.monotonic() - started
+    return p
+
+
+def rustc_wasm(args):
+    """rustc.wasm as the README shows it, from the checkout's root."""
+    cmd = [WASMTIME, "run", "-Sthreads=yes", "-Wthreads=yes,shared-memory=yes", "--dir", "."]
+    cmd += [os.path.join(DIST_REL, "bin", "rustc.wasm"), "--sysroot", DIST_REL] + args
+    return run(cmd)
+
+
+def rustc_native(args):
+    return run([NATIVE_RUSTC, "-C", f"linker={WASM_LD}"] + args)
+
+
+def src(name):
+    return os.path.relpath(os.path.join(CASES, name), REPO)
+
+
+def out(name):
+    return os.path.join(OUT_REL, name)
+
+
+def expect_ok(p, what):
+    if p.returncode != 0:
+        raise Failure(f"{what} exited with {p.returncode}:\n{p.stderr[-4000:]}")
+    if "panicked" in p.stderr:
+        raise Failure(f"{what} panicked:\n{p.stderr[-4000:]}")
+
+
+def run_program(wasm):
+    p = run([WASMTIME, "run", wasm], timeout=120)
+    expect_ok(p, f"wasmtime run {wasm}")
+    return p.stdout
+
+
+def same_program_output(case, extra=(), externs=()):
+    """Compiles `case` with both compilers and compares what the programs print."""
+    name = os.path.splitext(case)[0] + "".join(a.replace("-", "").replace("=", "") for a in extra)
+    wasm_out, native_out = out(f"{name}.wasm"), out(f"{name}.native.wasm")
+    p = rustc_wasm(["--edition", "2021", "--target", TARGET, *extra, *externs, src(case), "-o", wasm_out])
+    expect_ok(p, "rustc.wasm")
+    n = rustc_native(["--edition", "2021", "--target", TARGET, *extra, *externs, src(case), "-o", native_out])
+    expect_ok(n, "the native fork")
+    got, want = run_program(wasm_out), run_program(native_out)
+    if got != want:
+        raise Failure(f"output differs\n--- rustc.wasm's program:\n{got}\n--- the native fork's:\n{want}")
+    if not got.strip():
+        raise Failure("the program printed nothing")
+    return f"compile {p.seconds:.1f} s (native {n.seconds:.2f} s); prints {got.splitlines()[0]!r}"
+
+
+def check_hello():
+    return same_program_output("hello.rs")
+
+
+def check_collections():
+    return same_program_output("collections.rs")
+
+
+def check_opt_levels():
+    a = same_program_output("collections.rs", ["-O"])
+    b = same_program_output("collections.rs", ["-Copt-level=0"])
+    return f"-O: {a}; -Copt-level=0: {b}"
+
+
+def check_two_crates():
+    for compiler, suffix in ((rustc_wasm, ""), (rustc_native, ".native")):
+        lib = out(f"libtwocrate_lib{suffix}.rlib")
+        p = compiler(["--edition", "2021", "--target", TARGET, "--crate-type", "rlib", "--crate-name", "twocrate_lib",
+                      src("twocrate_lib.rs"), "-o", lib])
+        expect_ok(p, "the rlib build")
+    wasm_out, native_out = out("twocrate.wasm"), out("twocrate.native.wasm")
+    p = rustc_wasm(["--edition", "2021", "--target", TARGET, "--extern", f"twocrate_lib={out('libtwocrate_lib.rlib')}",
+                    src("twocrate_main.rs"), "-o", wasm_out])
+    expect_ok(p, "rustc.wasm (binary)")
+    n = rustc_native(["--edition", "2021", "--target", TARGET, "--extern",
+                      f"twocrate_lib={out('libtwocrate_lib.native.rlib')}", src("twocrate_main.rs"), "-o", native_out])
+    expect_ok(n, "the native fork (binary)")
+    got, want = run_program(wasm_out), run_program(native_out)
+    if got != want:
+        raise Failure(f"output differs:\n{got}\nvs\n{want}")
+    return f"prints {got.splitlines()[0]!r}"
+
+
+def check_compile_error():
+    args = ["--edition", "2021", "--target", TARGET, src("type_error.rs"), "-o", out("type_error.wasm")]
+    p, n = rustc_wasm(args), rustc_native(args)
+    if p.returncode != 1:
+        raise Failure(f"rustc.wasm exited with {p.returncode}, not 1:\n{p.stderr[-3000:]}")
+    if n.returncode != 1:
+        raise Failure(f"the native fork exited with {n.returncode}, not 1:\n{n.stderr[-3000:]}")
+    if p.stderr != n.stderr:
+        raise Failure(f"diagnostics differ\n--- rustc.wasm:\n{p.stderr}\n--- the native fork:\n{n.stderr}")
+    if "error[E0308]" not in p.stderr or "type_error.rs:8:" not in p.stderr:
+        raise Failure(f"unexpected diagnostic:\n{p.stderr}")
+    return "same diagnostic text, exit 1: " + p.stderr.splitlines()[0]
+
+
+def expect_one_error(p, what, needle):
+    if p.returncode != 1:
+        raise Failure(f"{what}: exit {p.returncode}, not 1:\n{p.stderr[-3000:]}")
+    errors = [line for line in p.stderr.splitlines() if line.startswith("error")]
+    if not errors or "panicked" in p.stderr or needle not in p.stderr:
+        raise Failure(f"{what}: expected a clear error mentioning {needle!r}:\n{p.stderr[-3000:]}")
+    return errors[0]
+
+
+def check_linker_cc():
+    p = rustc_wasm(["--target", TARGET, "-C", "linker=cc", src("hello.rs"), "-o", out("linker_cc.wasm")])
+    return expect_one_error(p, "-C linker=cc", "linker")
+
+
+def check_codegen_backend_path():
+    p = rustc_wasm(["--target", TARGET, "-Zcodegen-backend=build/libmy_backend.so", src("hello.rs"), "-o",
+                    out("backend.wasm")])
+    return expect_one_error(p, "-Zcodegen-backend=PATH", "codegen backend")
+
+
+def check_native_proc_macro():
+    so = out("libnative_proc_macro.so")
+    n = run([NATIVE_RUSTC, "--edition", "2021", "--crate-type", "proc-macro", src("native_proc_macro.rs"), "-o", so])
+    expect_ok(n, "the native fork building the proc macro")
+    p = rustc_wasm(["--edition", "2021", "--target", TARGET, "--extern", f"native_proc_macro={so}",
+                    src("uses_native_proc_macro.rs"), "-o", out("uses_native_proc_macro.wasm")])
+    return expect_one_error(p, "--extern x=libx.so", "native_proc_macro")
+
+
+CHECKS = [
+    ("hello", check_hello),
+    ("collections", check_collections),
+    ("opt-levels", check_opt_levels),
+    ("two-crates", check_two_crates),
+    ("compile-error", check_compile_error),
+    ("linker-cc", check_linker_cc),
+    ("codegen-backend-path", check_codegen_backend_path),
+    ("native-proc-macro", check_native_proc_macro),
+]
+
+
+def main(filters):
+    checks = [(n, f) for n, f in CHECKS if not filters or any(x in n for x in filters)]
+    os.makedirs(OUT, exist_ok=True)
+    missing = [p for p in (WASMTIME, NATIVE_RUSTC, os.path.join(REPO, DIST_REL, "bin", "rustc.wasm")) if not os.path.exists(p)]
+    if missing:
+        for name, _ in checks:
+            log(f"FAIL {name}: missing {', '.join(missing)} (run dist-scripts/dist.sh)")
+        log(f"0 passed, {len(checks)} failed")
+        return 1
+    v = run([WASMTIME, "--version"], timeout=30).stdout.strip()
+    if "46.0.3" not in v:
+        log(f"warning: {WASMTIME} is {v!r}, not wasmtime-cli 46.0.3")
+    passed = failed = 0
+    for name, fn in checks:
+        started = time.monotonic()
+        try:
+            detail = fn()
+            passed += 1
+            log(f"PASS {name} ({time.monotonic() - started:.1f} s): {detail}")
+        except Failure as e:
+            failed += 1
+            log(f"FAIL {name} ({time.monotonic() - started:.1f} s): {e}")
+    log(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
