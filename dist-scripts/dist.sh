@@ -68,7 +68,7 @@ human() { numfmt --to=iec --suffix=B "$1"; }
 do_report() {
   local rustc="$DIST/bin/rustc.wasm" tmp
   [ -f "$rustc" ] || { log "error: $rustc is missing"; exit 1; }
-  command -v zstd >/dev/null && command -v brotli >/dev/null || apt-get install -y zstd brotli
+  bash "$REPO/dist-scripts/apt-install.sh" zstd brotli
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' RETURN
   tar -C "$DIST" -cf "$tmp/dist.tar" .

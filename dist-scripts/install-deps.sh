@@ -4,17 +4,7 @@
 # lld-22 for wasm linking) and binaryen's wasm-opt. The host toolchain is rustup's 1.95.
 set -euo pipefail
 
-need=()
-for pkg in rustc-web cargo-web rust-web-src lld-22 binaryen; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-    echo "install-deps: installing ${need[*]}" >&2
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" rustc-web cargo-web rust-web-src lld-22 binaryen
 for tool in /usr/bin/rustc /usr/bin/cargo /usr/bin/wasm-opt; do
     [ -x "$tool" ] || { echo "install-deps: $tool missing after install" >&2; exit 1; }
 done

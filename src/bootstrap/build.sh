@@ -82,15 +82,8 @@ step() {
 # --- steps ---------------------------------------------------------------------------------
 
 do_deps() {
-  local missing=()
-  local p
-  for p in $($TOOL get packages); do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    log "installing ${missing[*]}"
-    apt-get install -y "${missing[@]}"
-  fi
+  # shellcheck disable=SC2046
+  bash "$REPO/dist-scripts/apt-install.sh" $($TOOL get packages)
   local stage0
   stage0="$($TOOL get stage0)"
   [ -x "$HOME/.rustup/toolchains/$stage0/bin/rustc" ] || rustup toolchain install "${stage0%%-*}" --profile minimal
@@ -212,7 +205,7 @@ assemble() {
 WASIP1_LIBC=/usr/lib/wasm32-wasi
 do_wasm_host_inputs() {
   local f root="$WORK/wasi-root-wasip1/lib/wasm32-wasip1"
-  [ -f "$WASIP1_LIBC/libc.a" ] || apt-get install -y wasi-libc
+  bash "$REPO/dist-scripts/apt-install.sh" wasi-libc
   mkdir -p "$root"
   for f in libc.a crt1-command.o crt1-reactor.o; do ln -sfn "$WASIP1_LIBC/$f" "$root/$f"; done
   local cxx llvm_config

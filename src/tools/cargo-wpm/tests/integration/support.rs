@@ -22,8 +22,10 @@ pub fn cache_dir() -> PathBuf {
 
 /// Fails the test (loudly) unless the guest toolchain and wasm-opt are installed.
 pub fn require_tools() {
-    for tool in ["/usr/bin/rustc", "/usr/bin/cargo"] {
-        assert!(Path::new(tool).is_file(), "{tool} is missing: run dist-scripts/install-deps.sh");
+    // The guest toolchain cargo-wpm will use: its defaults, or what the environment names.
+    for (var, default) in [("WPM_GUEST_RUSTC", "/usr/bin/rustc"), ("WPM_GUEST_CARGO", "/usr/bin/cargo")] {
+        let tool = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
+        assert!(tool.is_file(), "{} ({var}) is missing: run dist-scripts/install-deps.sh", tool.display());
     }
     let wasm_opt = Command::new("wasm-opt").arg("--version").output();
     assert!(wasm_opt.is_ok_and(|o| o.status.success()), "wasm-opt is missing: run dist-scripts/install-deps.sh");
