@@ -190,7 +190,8 @@ assemble() {
   srcver="$(dpkg-query -W -f='${Version}' rust-web-src 2>/dev/null || echo none)"
   step deps "$($TOOL get packages) $($TOOL get stage0)" do_deps
   step layout "rust-web-src $srcver" do_layout
-  local c crate_srcs=()
+  local c
+  crate_srcs=()
   for c in "${CRATES[@]}"; do crate_srcs+=("$REPO/${c%%:*}"); done
   step crates "$(hash_paths "${crate_srcs[@]}" "$REPO/Cargo.toml" "$HERE/manifests" "$HERE/forktool.py")" do_crates
   step patches "$PROFILE $(hash_paths $(patch_series))" do_patches
@@ -222,13 +223,22 @@ case "${1:-all}" in
       # One x.py run per line of x-steps, each timed; x.py's own fingerprints make a finished
       # step quick to repeat.
       mapfile -t STEPS < <($TOOL get x-steps)
+      # Step 1 builds the cross compiler and the shipped std, which the wasm-host series does
+      # not change: it is skipped while the common inputs are those it last built from (else a
+      # wasm-host hook edit would rebuild the x86_64 compiler for nothing).
+      cross_key="$(hash_paths "$HERE"/patches/*.patch "${crate_srcs[@]}" "$REPO/config.toml")"
       n=0
       for line in "${STEPS[@]}"; do
         n=$((n + 1))
+        if [ "$n" -eq 1 ] && [ "$(cat "$STAMPS/x-step1" 2>/dev/null || true)" = "$cross_key" ]; then
+          log "x-step 1/${#STEPS[@]}: up to date ($cross_key)"
+          continue
+        fi
         read -ra X_ARGS <<<"$line"
         X_LOG="$WORK/x-step$n.log"
         T0=$SECONDS
         do_x
+        [ "$n" -ne 1 ] || echo "$cross_key" >"$STAMPS/x-step1"
         log "x-step $n/${#STEPS[@]} ($line): done in $((SECONDS - T0)) s"
       done
     else
