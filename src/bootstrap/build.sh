@@ -130,7 +130,6 @@ patch_series() {
 patch_files() {
   local p
   for p in $(patch_series); do
-    [ -e "$p" ] || continue
     sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"
   done | sort -u
 }
