@@ -30,4 +30,4 @@ mod spec;
 mod stub;
 mod synth;
 
-pub use prepare::prepare;
+pub use prepare::{Scratch, prepare};

@@ -2,8 +2,9 @@
 //! their metadata and turn each into an `--extern`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustc_session::EarlyDiagCtxt;
 use rustc_session::config::{ExternEntry, ExternLocation, Externs, Options};
@@ -23,17 +24,29 @@ use crate::{slots, stub, synth};
 /// Errors (malformed value, NAME given twice or also given to `--extern`, missing file,
 /// invalid module, wrong ABI version, unknown `-Zwasm-proc-macro-backend`) are reported as
 /// compiler errors and end the compilation with exit code 1.
-pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn FnMut(&[String]) -> bool) {
+///
+/// The metadata lives in the cache (`rustc-meta/` under `wpm_host::cache_root`) when the
+/// cache is on and only the current user can write it; otherwise in a private scratch
+/// directory that the returned [`Scratch`] deletes when dropped: the caller keeps it until
+/// the compilation ends. Nothing is ever read from a directory others can write.
+#[must_use = "the synthesized metadata is deleted when the guard is dropped"]
+pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn FnMut(&[String]) -> bool) -> Scratch {
+    let mut scratch = Scratch(None);
     if opts.wasm_proc_macros.is_empty() {
-        return;
+        return scratch;
     }
     let mut errors = Vec::new();
     let specs = check_specs(opts, &mut errors);
     let runtime = if errors.is_empty() { runtime(opts).map_err(|e| errors.push(e)).ok() } else { None };
+    let meta_dir = if runtime.is_some() {
+        metadata_dir(early_dcx, &mut scratch).map_err(|e| errors.push(e)).ok()
+    } else {
+        None
+    };
     let mut added = BTreeMap::new();
-    if let Some(runtime) = runtime {
+    if let (Some(runtime), Some(meta_dir)) = (runtime, meta_dir) {
         for spec in &specs {
-            match prepare_one(spec, runtime, opts, compile) {
+            match prepare_one(spec, runtime, &meta_dir, opts, compile) {
                 Ok(rmeta) => {
                     added.insert(spec.name.clone(), rmeta);
                 }
@@ -61,6 +74,77 @@ pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn 
         externs.insert(name, entry);
     }
     opts.externs = Externs::new(externs);
+    scratch
+}
+
+/// A private directory holding this compilation's synthesized metadata when the cache is
+/// off or untrusted; deleted on drop.
+#[derive(Debug)]
+pub struct Scratch(Option<PathBuf>);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Where synthesized metadata goes: the cache's `rustc-meta/` if it may be trusted, else a
+/// fresh private directory recorded in `scratch`.
+fn metadata_dir(early_dcx: &EarlyDiagCtxt, scratch: &mut Scratch) -> Result<PathBuf, String> {
+    if let Some(root) = wpm_host::cache_root() {
+        let dir = root.join("rustc-meta");
+        match wpm_host::ensure_private_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(why) => early_dcx.early_warn(format!(
+                "the wasm proc-macro metadata cache `{}` {why}; it is not used (only its owner may write a \
+                 cache: fix its ownership and mode, or point WPM_CACHE_DIR elsewhere)",
+                dir.display()
+            )),
+        }
+    }
+    let parent = scratch_parent();
+    for attempt in 0..100 {
+        let dir = parent.join(format!("rustc-wpm-{}-{attempt}", unique_tag()));
+        // `create_dir` fails on an existing path, so the directory is ours alone.
+        match create_private(&dir) {
+            Ok(()) => {
+                scratch.0 = Some(dir.clone());
+                return Ok(dir);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot create a private directory in `{}`: {e}", parent.display())),
+        }
+    }
+    Err(format!("cannot create a private directory in `{}`: every name is taken", parent.display()))
+}
+
+/// The system temp directory; on WASI (which has none) `$TMPDIR`, else the current directory.
+fn scratch_parent() -> PathBuf {
+    if cfg!(target_os = "wasi") {
+        std::env::var_os("TMPDIR").map_or_else(|| PathBuf::from("."), PathBuf::from)
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+#[cfg(unix)]
+fn create_private(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().mode(0o700).create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(dir)
+}
+
+/// A tag that differs between processes: the process id where there is one (not on WASI),
+/// and the time.
+pub(crate) fn unique_tag() -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    if cfg!(target_os = "wasi") { format!("{nanos:x}") } else { format!("{}-{nanos:x}", std::process::id()) }
 }
 
 /// Crates of the sysroot: a wasm proc-macro crate under one of these names would shadow it.
@@ -129,6 +213,7 @@ fn runtime(opts: &Options) -> Result<&'static Runtime, String> {
 fn prepare_one(
     spec: &Spec,
     runtime: &Runtime,
+    meta_dir: &Path,
     opts: &Options,
     compile: &mut dyn FnMut(&[String]) -> bool,
 ) -> Result<PathBuf, String> {
@@ -143,8 +228,7 @@ fn prepare_one(
         sysroot: opts.sysroot.explicit.as_deref(),
         threads: opts.unstable_opts.threads,
     };
-    let cache_root = wpm_host::cache_root().unwrap_or_else(|| std::env::temp_dir().join("rustc-wpm"));
-    let rmeta = synth::metadata(&job, &cache_root, compile).map_err(context)?;
+    let rmeta = synth::metadata(&job, meta_dir, compile).map_err(context)?;
     let macros = (0..module.manifest().macros.len())
         .map(|i| slots::proc_macro(&module, i))
         .collect::<Result<Vec<_>, _>>()

@@ -1,14 +1,15 @@
 //! Real crate metadata for a wasm module: the stub crate compiled in-process to `.rmeta`.
 //!
-//! The file is cached under `<cache>/rustc-meta/<key>/lib<NAME>.rmeta`, where the key hashes
+//! The file is cached under `<meta dir>/<key>/lib<NAME>.rmeta` (the meta dir is
+//! `<cache root>/rustc-meta`, or a private scratch directory; see [`crate::prepare`]), where the key hashes
 //! the module's bytes, the crate name, the stub source and the compiler's version, so a
 //! changed module or compiler never reuses stale metadata. The key is also passed as
 //! `-C metadata`, so two modules under one name get distinct crate ids (and incremental
 //! compilation of users sees the change).
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::{fs, process};
 
 use sha2::{Digest, Sha256};
 
@@ -37,9 +38,9 @@ pub(crate) type Compile<'a> = dyn FnMut(&[String]) -> bool + 'a;
 ///
 /// # Errors
 /// A message when the cache directory cannot be written or the stub does not compile.
-pub(crate) fn metadata(job: &Job<'_>, cache_root: &Path, compile: &mut Compile<'_>) -> Result<PathBuf, String> {
+pub(crate) fn metadata(job: &Job<'_>, meta_dir: &Path, compile: &mut Compile<'_>) -> Result<PathBuf, String> {
     let key = key(job);
-    let dir = cache_root.join("rustc-meta").join(&key);
+    let dir = meta_dir.join(&key);
     let file = dir.join(format!("lib{}.rmeta", job.name));
     if file.is_file() {
         tracing::debug!("wasm proc macro `{}`: cached metadata {}", job.name, file.display());
@@ -48,7 +49,7 @@ pub(crate) fn metadata(job: &Job<'_>, cache_root: &Path, compile: &mut Compile<'
     // Build in a private directory and rename into place, so concurrent compilations never
     // see a half-written file.
     static SEQ: AtomicUsize = AtomicUsize::new(0);
-    let tmp = dir.join(format!("tmp-{}-{}", process::id(), SEQ.fetch_add(1, Ordering::Relaxed)));
+    let tmp = dir.join(format!("tmp-{}-{}", crate::prepare::unique_tag(), SEQ.fetch_add(1, Ordering::Relaxed)));
     fs::create_dir_all(&tmp).map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
     let result = build(job, &key, &tmp, &file, compile);
     let _ = fs::remove_dir_all(&tmp);
@@ -134,7 +135,7 @@ mod tests {
 
     #[test]
     fn compiles_once_then_hits_the_cache() {
-        let root = std::env::temp_dir().join(format!("rwpm-synth-test-{}", process::id()));
+        let root = std::env::temp_dir().join(format!("rwpm-synth-test-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         let mut calls = Vec::new();
         let a = metadata(&job("src", [1; 32]), &root, &mut fake(&mut calls)).unwrap();
@@ -154,11 +155,11 @@ mod tests {
 
     #[test]
     fn a_failed_compile_is_an_error_and_leaves_nothing_behind() {
-        let root = std::env::temp_dir().join(format!("rwpm-synth-fail-{}", process::id()));
+        let root = std::env::temp_dir().join(format!("rwpm-synth-fail-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         let err = metadata(&job("src", [3; 32]), &root, &mut |_: &[String]| false).unwrap_err();
         assert!(err.contains("could not build metadata for crate `Demo`"), "{err}");
-        let dir = fs::read_dir(root.join("rustc-meta")).unwrap().next().unwrap().unwrap().path();
+        let dir = fs::read_dir(&root).unwrap().next().unwrap().unwrap().path();
         assert_eq!(fs::read_dir(dir).unwrap().count(), 0);
         let _ = fs::remove_dir_all(&root);
     }

@@ -6,7 +6,8 @@
 //! version. Entries are written to a temporary file and renamed into place, so
 //! concurrent rustc processes never see a half-written entry. The cache is best effort:
 //! an unreadable, corrupt or incompatible entry is recompiled and overwritten; a
-//! directory that cannot be written only means no caching.
+//! directory that cannot be written only means no caching. A directory someone else could
+//! write is never read (see `trust`), and entries are written with mode 0600.
 
 use std::fs;
 use std::hash::{Hash, Hasher};
@@ -110,8 +111,13 @@ impl Cache {
     }
 }
 
+/// Writes a new file readable and writable by its owner only (0600 where modes exist).
 fn write_synced(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let mut f = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path)?;
     f.write_all(data)?;
     f.sync_all()
 }

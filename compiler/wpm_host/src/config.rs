@@ -18,7 +18,7 @@ pub const DEFAULT_FUEL: u64 = 10_000_000_000;
 /// Default linear-memory cap (see [`Limits::memory_bytes`]).
 pub const DEFAULT_MEMORY_BYTES: usize = 1 << 30;
 /// Default output cap (see [`Limits::output_bytes`]).
-pub const DEFAULT_OUTPUT_BYTES: usize = 64 << 20;
+pub const DEFAULT_OUTPUT_BYTES: usize = 16 << 20;
 
 /// Which wasmtime backend compiles (or interprets) guest code.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
@@ -63,21 +63,135 @@ impl Backend {
     }
 }
 
-/// Limits one expansion is held to. Every field states its default.
+/// Limits one expansion is held to: every cost a guest can make the host pay draws on one
+/// of them. Every field states its default and the environment variable that overrides it
+/// (see [`LIMIT_VARS`]); each exhaustion is a [`crate::MacroError`] naming the limit, except
+/// for diagnostics, which past their cap are dropped and counted in one closing note.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Fuel per expansion. By default 10_000_000_000 (about 10-20 s of guest code).
+    /// Fuel per expansion, spent by guest instructions and by host calls (see
+    /// `host_call_fuel`). By default 10_000_000_000 (about 10-20 s of guest code).
+    /// `WPM_FUEL`.
     pub fuel: u64,
-    /// Cap on guest linear memory in bytes. By default 1 GiB.
+    /// Cap on guest linear memory in bytes. By default 1 GiB. `WPM_MEMORY_MIB`.
     pub memory_bytes: usize,
-    /// Cap on the encoded output size in bytes. By default 64 MiB.
+    /// Cap on the encoded output size in bytes. By default 16 MiB (the largest expansion in
+    /// the tests, serde on a 400-field struct, is about 1 MiB); decoding allocates at most
+    /// a small constant times this. `WPM_OUTPUT_KIB`.
     pub output_bytes: usize,
+    /// Cap on the encoded manifest in bytes. By default 1 MiB (serde_derive's is 60 bytes).
+    /// `WPM_MANIFEST_KIB`.
+    pub manifest_bytes: usize,
+    /// Fuel every host call costs, on top of one unit per byte it copies in or out. By
+    /// default 10_000, so the default fuel pays for at most a million host calls.
+    /// `WPM_HOST_CALL_FUEL`.
+    pub host_call_fuel: u64,
+    /// Cap on the span handles the host creates for one expansion (every `edge`, `join`,
+    /// `resolved_at` and `located_at` may create one). By default 1_000_000.
+    /// `WPM_MAX_SPAN_HANDLES`.
+    pub span_handles: u64,
+    /// Diagnostics passed on per expansion; later ones are dropped and counted in one
+    /// note. By default 100. `WPM_MAX_DIAGNOSTICS`.
+    pub diagnostics: u64,
+    /// Total message bytes of the diagnostics passed on per expansion; a diagnostic that
+    /// does not fit is dropped and counted. By default 256 KiB. `WPM_DIAGNOSTIC_KIB`.
+    pub diagnostic_bytes: usize,
 }
 
 impl Default for Limits {
     /// The documented defaults; environment variables are applied by [`Config::default`].
     fn default() -> Self {
-        Limits { fuel: DEFAULT_FUEL, memory_bytes: DEFAULT_MEMORY_BYTES, output_bytes: DEFAULT_OUTPUT_BYTES }
+        Limits {
+            fuel: DEFAULT_FUEL,
+            memory_bytes: DEFAULT_MEMORY_BYTES,
+            output_bytes: DEFAULT_OUTPUT_BYTES,
+            manifest_bytes: 1 << 20,
+            host_call_fuel: 10_000,
+            span_handles: 1_000_000,
+            diagnostics: 100,
+            diagnostic_bytes: 256 << 10,
+        }
+    }
+}
+
+/// An environment variable that overrides one [`Limits`] field.
+#[derive(Clone, Copy, Debug)]
+pub struct LimitVar {
+    /// The variable's name.
+    pub name: &'static str,
+    /// What the limit caps, as messages name it.
+    pub what: &'static str,
+    /// Bytes (or units) per unit of the variable's value: `1 << 20` for a `_MIB` variable.
+    pub scale: u64,
+    get: fn(&Limits) -> u64,
+    set: fn(&mut Limits, u64),
+}
+
+impl LimitVar {
+    /// The field's value in `limits`, in the variable's unit (rounded down).
+    pub fn value(&self, limits: &Limits) -> u64 {
+        (self.get)(limits) / self.scale
+    }
+}
+
+/// A [`LimitVar`] for the field `$field`, whose variable counts in units of `$scale`.
+macro_rules! limit_var {
+    ($name:expr, $what:expr, $scale:expr, $field:ident) => {
+        LimitVar {
+            name: $name,
+            what: $what,
+            scale: $scale,
+            #[allow(clippy::unnecessary_cast)]
+            get: |l| l.$field as u64,
+            set: |l, v| l.$field = Saturate::saturate(v),
+        }
+    };
+}
+
+/// The variables that override [`Limits`], one per field.
+pub const LIMIT_VARS: &[LimitVar] = &[
+    limit_var!(ENV_FUEL, "fuel units", 1, fuel),
+    limit_var!(ENV_MEMORY_MIB, "MiB of guest memory", 1 << 20, memory_bytes),
+    limit_var!("WPM_OUTPUT_KIB", "KiB of output", 1 << 10, output_bytes),
+    limit_var!("WPM_MANIFEST_KIB", "KiB of manifest", 1 << 10, manifest_bytes),
+    limit_var!("WPM_HOST_CALL_FUEL", "fuel units per host call", 1, host_call_fuel),
+    limit_var!("WPM_MAX_SPAN_HANDLES", "new span handles", 1, span_handles),
+    limit_var!("WPM_MAX_DIAGNOSTICS", "diagnostics", 1, diagnostics),
+    limit_var!("WPM_DIAGNOSTIC_KIB", "KiB of diagnostic messages", 1 << 10, diagnostic_bytes),
+];
+
+/// A `u64` into a field's type, saturating.
+trait Saturate {
+    fn saturate(v: u64) -> Self;
+}
+
+impl Saturate for u64 {
+    fn saturate(v: u64) -> Self {
+        v
+    }
+}
+
+impl Saturate for usize {
+    fn saturate(v: u64) -> Self {
+        usize::try_from(v).unwrap_or(usize::MAX)
+    }
+}
+
+/// The entry of [`LIMIT_VARS`] called `name`, for messages.
+pub(crate) fn limit_var(name: &str) -> &'static LimitVar {
+    LIMIT_VARS.iter().find(|v| v.name == name).unwrap_or(&LIMIT_VARS[0])
+}
+
+impl Limits {
+    /// The defaults with every set and valid `LIMIT_VARS` variable applied.
+    pub fn from_env() -> Limits {
+        let mut limits = Limits::default();
+        for var in LIMIT_VARS {
+            if let Some(Ok(v)) = env(var.name).map(|v| v.trim().parse::<u64>()) {
+                (var.set)(&mut limits, v.saturating_mul(var.scale));
+            }
+        }
+        limits
     }
 }
 
@@ -95,17 +209,11 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// The defaults, overridden by `WPM_BACKEND`, `WPM_FUEL`, `WPM_MEMORY_MIB` and
-    /// `WPM_CACHE_DIR`. Values that do not parse are ignored here and reported by
-    /// [`crate::Runtime::new`] (see [`check_env`]).
+    /// The defaults, overridden by `WPM_BACKEND`, `WPM_CACHE_DIR` and the [`LIMIT_VARS`].
+    /// Values that do not parse are ignored here and reported by [`crate::Runtime::new`]
+    /// (see [`check_env`]).
     fn default() -> Self {
-        let mut limits = Limits::default();
-        if let Some(Ok(fuel)) = env(ENV_FUEL).map(|v| v.parse::<u64>()) {
-            limits.fuel = fuel;
-        }
-        if let Some(Ok(mib)) = env(ENV_MEMORY_MIB).map(|v| v.parse::<usize>()) {
-            limits.memory_bytes = mib.saturating_mul(1 << 20);
-        }
+        let limits = Limits::from_env();
         let backend = env(ENV_BACKEND).and_then(|v| Backend::parse(&v)).unwrap_or(Backend::NATIVE_DEFAULT);
         Config { backend, limits, cache_dir: default_cache_dir() }
     }
@@ -146,14 +254,11 @@ pub fn check_env() -> Result<(), HostError> {
             return bad(ENV_BACKEND, &v, "`cranelift` or `pulley`");
         }
     }
-    if let Some(v) = env(ENV_FUEL) {
-        if v.parse::<u64>().is_err() {
-            return bad(ENV_FUEL, &v, "a whole number of fuel units");
-        }
-    }
-    if let Some(v) = env(ENV_MEMORY_MIB) {
-        if v.parse::<usize>().is_err() {
-            return bad(ENV_MEMORY_MIB, &v, "a whole number of MiB");
+    for var in LIMIT_VARS {
+        if let Some(v) = env(var.name) {
+            if v.trim().parse::<u64>().is_err() {
+                return bad(var.name, &v, &format!("a whole number of {}", var.what));
+            }
         }
     }
     Ok(())

@@ -71,6 +71,23 @@ pub enum MacroError {
     },
     /// The output bytes do not decode as a token stream.
     MalformedOutput(DecodeError),
+    /// Another [`crate::Limits`] field ran out (span handles, for one).
+    LimitReached {
+        /// What the limit caps, as [`crate::LimitVar::what`] says it.
+        what: &'static str,
+        /// The limit, in the unit of `what`.
+        limit: u64,
+        /// The environment variable that sets it.
+        var: &'static str,
+    },
+}
+
+impl MacroError {
+    /// The error for the limit that `var` (an entry of [`crate::LIMIT_VARS`]) sets.
+    pub(crate) fn limit(var: &str, limits: &crate::Limits) -> MacroError {
+        let var = crate::config::limit_var(var);
+        MacroError::LimitReached { what: var.what, limit: var.value(limits), var: var.name }
+    }
 }
 
 impl fmt::Display for MacroError {
@@ -90,9 +107,16 @@ impl fmt::Display for MacroError {
                 limit >> 20
             ),
             MacroError::OutputTooLarge { len, limit } => {
-                write!(f, "proc macro output is {len} bytes, more than the limit of {limit} bytes")
+                write!(
+                    f,
+                    "proc macro output is {len} bytes, more than the limit of {limit} bytes (set by the \
+                     WPM_OUTPUT_KIB environment variable)"
+                )
             }
             MacroError::MalformedOutput(e) => write!(f, "proc macro returned malformed output: {e}"),
+            MacroError::LimitReached { what, limit, var } => {
+                write!(f, "proc macro exceeded its limit of {limit} {what} (set by the {var} environment variable)")
+            }
         }
     }
 }

@@ -34,15 +34,17 @@ mod runtime;
 mod session;
 mod spans;
 mod state;
+mod trust;
 
 pub use config::{
-    cache_root, check_env, Backend, Config, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
-    ENV_BACKEND, ENV_CACHE_DIR, ENV_FUEL, ENV_MEMORY_MIB,
+    cache_root, check_env, Backend, Config, LimitVar, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
+    ENV_BACKEND, ENV_CACHE_DIR, ENV_FUEL, ENV_MEMORY_MIB, LIMIT_VARS,
 };
 pub use error::{HostError, MacroError};
 pub use module::{LoadInfo, MacroModule};
 pub use runtime::{Runtime, MAX_WASM_STACK};
 pub use spans::{NoSpans, SpanServer};
+pub use trust::ensure_private_dir;
 pub use wpm_abi::{DecodeError, DiagnosticLevel, Manifest, Request, SpanHandle, SpanLocation, TokenTree};
 
 #[cfg(test)]

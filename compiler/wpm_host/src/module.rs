@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use wasmtime::InstancePre;
-use wpm_abi::{exports, tokens, Manifest, Request, TokenTree, ABI_VERSION};
+use wpm_abi::{exports, tokens, DiagnosticLevel, Manifest, Request, SpanHandle, TokenTree, ABI_VERSION};
 
 use crate::config::Limits;
 use crate::error::{HostError, MacroError};
@@ -97,12 +97,31 @@ impl MacroModule {
 
     fn run(&self, index: u32, input: &[u8], spans: &mut dyn SpanServer) -> Result<Vec<TokenTree>, MacroError> {
         let mut session = Session::new(&self.pre, spans, self.limits)?;
-        let ptr = session.write_input(input)?;
-        let len = input.len() as u32; // write_input checked that it fits
-        let packed: u64 = session.call(exports::EXPAND, (index, ptr, len))?;
-        let bytes = session.output(exports::EXPAND, packed)?;
-        tokens::decode_stream(bytes).map_err(MacroError::MalformedOutput)
+        let result = (|| {
+            let ptr = session.write_input(input)?;
+            let len = input.len() as u32; // write_input checked that it fits
+            let packed: u64 = session.call(exports::EXPAND, (index, ptr, len))?;
+            let bytes = session.output(exports::EXPAND, packed)?;
+            tokens::decode_stream(bytes).map_err(MacroError::MalformedOutput)
+        })();
+        let suppressed = session.suppressed_diagnostics();
+        drop(session);
+        if suppressed > 0 {
+            spans.diagnostic(DiagnosticLevel::Note, SpanHandle::CALL_SITE, &suppressed_note(suppressed, &self.limits));
+        }
+        result
     }
+}
+
+/// The one note that stands for the diagnostics an expansion's budget dropped.
+fn suppressed_note(count: u64, limits: &Limits) -> String {
+    let s = if count == 1 { "" } else { "s" };
+    format!(
+        "{count} more diagnostic{s} from this macro suppressed: it may emit {} diagnostics with {} KiB of \
+         messages (set by the WPM_MAX_DIAGNOSTICS and WPM_DIAGNOSTIC_KIB environment variables)",
+        limits.diagnostics,
+        limits.diagnostic_bytes >> 10
+    )
 }
 
 fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Result<Manifest, HostError> {
@@ -133,6 +152,16 @@ fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Re
         return Err(HostError::module(
             name,
             format!("has a bad manifest: a {} macro has an empty name", m.kind.as_str()),
+        ));
+    }
+    if let Some(m) = manifest.macros.iter().find(|m| m.helpers.iter().any(String::is_empty)) {
+        return Err(HostError::module(
+            name,
+            format!(
+                "has a bad manifest: {} macro `{}` has a helper attribute with an empty name",
+                m.kind.as_str(),
+                m.name
+            ),
         ));
     }
     Ok(manifest)

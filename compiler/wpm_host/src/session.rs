@@ -33,7 +33,7 @@ impl<'s> Session<'s> {
         // SAFETY: the store lives inside `Session<'s>`, which cannot outlive the `'s`
         // borrow of `spans` (the PhantomData ties them), and nothing else uses `spans`
         // while the session exists because it is borrowed mutably for `'s`.
-        let state = unsafe { HostState::new(spans, limits.memory_bytes) };
+        let state = unsafe { HostState::new(spans, &limits) };
         let mut store = Store::new(pre.module().engine(), state);
         store.limiter(|s| &mut s.limiter);
         store.set_fuel(limits.fuel).map_err(|e| MacroError::Trapped(format!("cannot set fuel: {e}")))?;
@@ -82,11 +82,19 @@ impl<'s> Session<'s> {
         }
     }
 
+    /// How many diagnostics the budget made the host drop so far.
+    pub(crate) fn suppressed_diagnostics(&self) -> u64 {
+        self.store.data().budget.suppressed
+    }
+
     /// The guest bytes a packed [`Buffer`] returned by `export` points to, after checking
-    /// its size against the output limit (before anything is copied).
+    /// its size against the output (or manifest) limit, before anything is copied.
     pub(crate) fn output(&self, export: &str, packed: u64) -> Result<&[u8], MacroError> {
         let buf = Buffer::unpack(packed);
         let len = buf.len as usize;
+        if export == exports::MANIFEST && len > self.limits.manifest_bytes {
+            return Err(MacroError::limit("WPM_MANIFEST_KIB", &self.limits));
+        }
         if len > self.limits.output_bytes {
             return Err(MacroError::OutputTooLarge { len, limit: self.limits.output_bytes });
         }
@@ -108,6 +116,13 @@ fn classify(store: &Store<HostState>, limits: &Limits, err: wasmtime::Error) -> 
     let state = store.data();
     if state.limiter.hit {
         return MacroError::OutOfMemory(limits.memory_bytes);
+    }
+    if let Some(var) = state.budget.exhausted {
+        return if var == crate::config::ENV_FUEL {
+            MacroError::OutOfFuel(limits.fuel)
+        } else {
+            MacroError::limit(var, limits)
+        };
     }
     if let Some(msg) = &state.panic_message {
         return MacroError::Panicked(msg.clone());

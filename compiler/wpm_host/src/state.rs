@@ -1,11 +1,13 @@
 //! Per-store host state: the span server of the running expansion, the recorded panic
-//! message, the guest memory handle and the resource limiter.
+//! message, the guest memory handle, the resource limiter and what is left of the
+//! expansion's budget for host-side work.
 
 use std::fmt;
 use std::ptr::NonNull;
 
 use wasmtime::{Memory, ResourceLimiter};
 
+use crate::config::Limits;
 use crate::spans::SpanServer;
 
 /// Tables may not grow past this many elements (Rust guests never grow theirs).
@@ -24,6 +26,25 @@ pub(crate) struct HostState {
     pub(crate) memory: Option<Memory>,
     /// Enforces the memory cap.
     pub(crate) limiter: GuestLimiter,
+    /// What the guest may still make the host do.
+    pub(crate) budget: HostBudget,
+}
+
+/// The host-side part of one expansion's budget (guest instructions draw on wasmtime's fuel).
+pub(crate) struct HostBudget {
+    /// Fuel each host call costs, before its bytes.
+    pub(crate) call_fuel: u64,
+    /// Span handles the guest may still have the host create.
+    pub(crate) span_handles: u64,
+    /// Diagnostics still passed on.
+    pub(crate) diagnostics: u64,
+    /// Message bytes still passed on.
+    pub(crate) diagnostic_bytes: usize,
+    /// Diagnostics dropped because one of the two above ran out.
+    pub(crate) suppressed: u64,
+    /// Set when a host call found the budget exhausted, naming the `LIMIT_VARS` entry;
+    /// reported in place of the trap it causes.
+    pub(crate) exhausted: Option<&'static str>,
 }
 
 impl HostState {
@@ -33,7 +54,7 @@ impl HostState {
     /// `spans` must stay valid, and must not be used by anyone else, for as long as the
     /// returned state (and so the `Store` that owns it) exists. Callers keep the store in a
     /// local variable that is dropped before the borrow of `spans` ends.
-    pub(crate) unsafe fn new(spans: &mut dyn SpanServer, memory_bytes: usize) -> Self {
+    pub(crate) unsafe fn new(spans: &mut dyn SpanServer, limits: &Limits) -> Self {
         let ptr: NonNull<dyn SpanServer + '_> = NonNull::from(spans);
         // SAFETY: only the trait object's lifetime bound changes (same layout); the
         // caller promises the pointee outlives this state.
@@ -42,7 +63,15 @@ impl HostState {
             spans: Some(ptr),
             panic_message: None,
             memory: None,
-            limiter: GuestLimiter { memory_bytes, hit: false },
+            limiter: GuestLimiter { memory_bytes: limits.memory_bytes, hit: false },
+            budget: HostBudget {
+                call_fuel: limits.host_call_fuel,
+                span_handles: limits.span_handles,
+                diagnostics: limits.diagnostics,
+                diagnostic_bytes: limits.diagnostic_bytes,
+                suppressed: 0,
+                exhausted: None,
+            },
         }
     }
 

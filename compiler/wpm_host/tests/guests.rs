@@ -88,10 +88,12 @@ fn ident(tt: &[TokenTree]) -> &str {
     }
 }
 
-/// Answers span questions with fixed text and records diagnostics.
+/// Answers span questions with fixed text, records diagnostics and counts host calls.
 #[derive(Default)]
 struct Recorder {
     diagnostics: Vec<(DiagnosticLevel, SpanHandle, String)>,
+    locations: u64,
+    resolved: u64,
 }
 
 impl SpanServer for Recorder {
@@ -105,6 +107,7 @@ impl SpanServer for Recorder {
         None
     }
     fn location(&mut self, _: SpanHandle, _: SpanLocation) -> u32 {
+        self.locations += 1;
         0
     }
     fn edge(&mut self, s: SpanHandle, _: bool) -> SpanHandle {
@@ -114,6 +117,7 @@ impl SpanServer for Recorder {
         None
     }
     fn resolved_at(&mut self, a: SpanHandle, _: SpanHandle) -> SpanHandle {
+        self.resolved += 1;
         a
     }
     fn located_at(&mut self, a: SpanHandle, _: SpanHandle) -> SpanHandle {
@@ -257,7 +261,10 @@ fn malformed_output_is_a_decode_error() {
 #[test]
 fn huge_output_is_rejected_before_copying() {
     let (out, took) = run(Backend::Cranelift, "huge_output");
-    assert_eq!(out.unwrap_err(), MacroError::OutputTooLarge { len: 0x7fff_ffff, limit: 64 << 20 });
+    assert_eq!(
+        out.unwrap_err(),
+        MacroError::OutputTooLarge { len: 0x7fff_ffff, limit: wpm_host::DEFAULT_OUTPUT_BYTES }
+    );
     assert!(took < Duration::from_secs(5));
 }
 
@@ -424,4 +431,187 @@ fn one_module_serves_many_threads() {
             });
         }
     });
+}
+
+// The adversarial guest of tests/guests/wat/hostile.wat: every cost it can make the host pay
+// is drawn from the expansion's budget.
+
+fn hostile(backend: Backend, limits: Limits) -> MacroModule {
+    let rt = Runtime::new(Config { backend, limits, cache_dir: None }).expect("runtime");
+    rt.load_bytes("hostile.wasm", &wasm("hostile")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn diagnostic_floods_are_capped_with_one_note() {
+    for (index, level) in [(0, DiagnosticLevel::Warning), (1, DiagnosticLevel::Error)] {
+        for backend in BACKENDS {
+            let module = hostile(backend, Limits::default());
+            let mut rec = Recorder::default();
+            assert_eq!(expand_with(&module, index, vec![], &mut rec).unwrap(), vec![]);
+            let (note, kept) = rec.diagnostics.split_last().unwrap();
+            assert_eq!(kept.len(), 100, "{backend:?}");
+            assert!(kept.iter().all(|(l, _, m)| *l == level && m.len() == 1000 && m.starts_with("flood")));
+            assert_eq!(note.0, DiagnosticLevel::Note);
+            assert!(note.2.starts_with("99900 more diagnostics from this macro suppressed"), "{}", note.2);
+            assert!(note.2.contains("WPM_MAX_DIAGNOSTICS"), "{}", note.2);
+        }
+    }
+    // The byte budget binds first when it is the smaller one.
+    let module = hostile(Backend::Cranelift, Limits { diagnostic_bytes: 10_500, ..Limits::default() });
+    let mut rec = Recorder::default();
+    expand_with(&module, 0, vec![], &mut rec).unwrap();
+    assert_eq!(rec.diagnostics.len(), 11);
+    assert!(rec.diagnostics[10].2.starts_with("99990 more diagnostics"), "{}", rec.diagnostics[10].2);
+}
+
+#[test]
+fn host_calls_cost_fuel() {
+    let limits = Limits { fuel: 50_000_000, ..Limits::default() };
+    for backend in BACKENDS {
+        let module = hostile(backend, limits);
+        let mut rec = Recorder::default();
+        let err = expand_with(&module, 2, vec![], &mut rec).unwrap_err();
+        assert_eq!(err, MacroError::OutOfFuel(limits.fuel));
+        // Without the charge, the loop's few instructions would pay for millions of calls.
+        assert!(rec.locations <= limits.fuel / limits.host_call_fuel, "{} calls", rec.locations);
+        assert!(rec.locations >= limits.fuel / limits.host_call_fuel / 2, "{} calls", rec.locations);
+    }
+}
+
+#[test]
+fn span_handles_are_capped() {
+    let limits = Limits { span_handles: 1000, ..Limits::default() };
+    for backend in BACKENDS {
+        let module = hostile(backend, limits);
+        let mut rec = Recorder::default();
+        let err = expand_with(&module, 3, vec![], &mut rec).unwrap_err();
+        assert_eq!(rec.resolved, 1000);
+        assert_eq!(
+            err.to_string(),
+            "proc macro exceeded its limit of 1000 new span handles (set by the WPM_MAX_SPAN_HANDLES environment variable)"
+        );
+    }
+}
+
+#[test]
+fn deep_and_wide_outputs_decode_within_limits() {
+    for backend in BACKENDS {
+        let module = hostile(backend, Limits::default());
+        let mut tree = expand_with(&module, 4, vec![], &mut NoSpans).unwrap();
+        let mut depth = 0;
+        loop {
+            assert_eq!(tree.len(), if depth == 1000 { 0 } else { 1001 });
+            match tree.pop() {
+                Some(TokenTree::Group(g)) => tree = g.stream,
+                Some(other) => panic!("{other:?}"),
+                None => break,
+            }
+            depth += 1;
+        }
+        assert_eq!(depth, 1000);
+    }
+    let module = hostile(Backend::Cranelift, Limits::default());
+    assert_eq!(expand_with(&module, 5, vec![], &mut NoSpans).unwrap().len(), 4_000_000);
+    // Over a smaller output limit, it is refused before anything is copied.
+    let module = hostile(Backend::Cranelift, Limits { output_bytes: 1 << 20, ..Limits::default() });
+    assert_eq!(
+        expand_with(&module, 5, vec![], &mut NoSpans).unwrap_err(),
+        MacroError::OutputTooLarge { len: 16_000_004, limit: 1 << 20 }
+    );
+}
+
+#[test]
+fn amplifying_manifest_is_refused() {
+    let e = load_error("hostile_manifest");
+    assert!(e.contains("has a bad manifest: derive macro `D` has a helper attribute with an empty name"), "{e}");
+    let rt = Runtime::new(Config {
+        backend: Backend::Cranelift,
+        limits: Limits { manifest_bytes: 64 << 10, ..test_limits() },
+        cache_dir: None,
+    })
+    .unwrap();
+    let e = rt.load_bytes("hostile_manifest.wasm", &wasm("hostile_manifest")).unwrap_err().to_string();
+    assert!(e.contains("exceeded its limit of 64 KiB of manifest (set by the WPM_MANIFEST_KIB"), "{e}");
+}
+
+fn set_mode(dir: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Plants in `dir`, under the cache key of `echo`, the compiled code of another module.
+fn plant_foreign_code(dir: &Path) {
+    let scratch = TempDir::new(&format!("scratch-for-{}", dir.file_name().unwrap().to_string_lossy()));
+    let rt = |d: &Path| {
+        Runtime::new(Config { backend: Backend::Cranelift, limits: test_limits(), cache_dir: Some(d.to_owned()) })
+            .unwrap()
+    };
+    // The file name of echo's entry, and the image of another module.
+    rt(&scratch.0).load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    let echo_entry = cache_entries(&scratch.0).pop().unwrap();
+    std::fs::remove_file(&echo_entry).unwrap();
+    rt(&scratch.0).load_bytes("infinite_loop.wasm", &wasm("infinite_loop")).unwrap();
+    let foreign = cache_entries(&scratch.0).pop().unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(foreign, dir.join(echo_entry.file_name().unwrap())).unwrap();
+}
+
+/// Loads echo with the cache in `dir`; says whether it came from the cache, and checks
+/// that it is echo (not the planted code) when it did not.
+fn load_echo_from(dir: &Path) -> bool {
+    let rt =
+        Runtime::new(Config { backend: Backend::Cranelift, limits: test_limits(), cache_dir: Some(dir.to_owned()) })
+            .unwrap();
+    let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    if !m.load_info().from_cache {
+        assert_eq!(expand_with(&m, 0, sample(), &mut NoSpans).unwrap(), sample());
+    }
+    m.load_info().from_cache
+}
+
+#[test]
+fn a_cache_others_can_write_is_never_read() {
+    // The planted image is used from a private directory: the test can tell.
+    let private = TempDir::new("plant-private");
+    plant_foreign_code(&private.0);
+    set_mode(&private.0, 0o700);
+    assert!(load_echo_from(&private.0), "a planted entry in a private cache should be a hit");
+
+    for mode in [0o777, 0o770, 0o702] {
+        let shared = TempDir::new("plant-shared");
+        plant_foreign_code(&shared.0);
+        set_mode(&shared.0, mode);
+        assert!(!load_echo_from(&shared.0), "mode {mode:o}: the planted entry was deserialized");
+        // And nothing is written there either.
+        assert_eq!(cache_entries(&shared.0).len(), 1);
+    }
+}
+
+#[test]
+fn a_cache_owned_by_someone_else_is_never_read() {
+    let dir = TempDir::new("plant-owner");
+    plant_foreign_code(&dir.0);
+    set_mode(&dir.0, 0o700);
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&dir.0, Some(65534), Some(65534)).unwrap();
+        assert!(!load_echo_from(&dir.0), "a planted entry in a cache owned by uid 65534 was deserialized");
+    } else {
+        // Only root can give a directory away; a directory that root owns stands in.
+        eprintln!("note: not running as root: checking that /usr (owned by root) is refused instead");
+        let err = wpm_host::ensure_private_dir(Path::new("/usr")).unwrap_err();
+        assert!(err.starts_with("is owned by uid 0"), "{err}");
+    }
+}
+
+#[test]
+fn cache_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("modes");
+    let fresh = dir.0.join("nested").join("code");
+    assert!(!load_echo_from(&fresh));
+    assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o700);
+    for entry in cache_entries(&fresh) {
+        assert_eq!(std::fs::metadata(&entry).unwrap().permissions().mode() & 0o777, 0o600, "{}", entry.display());
+    }
 }

@@ -93,11 +93,16 @@ impl Manifest {
         let abi_version = r.u32()?;
         let n = r.count(3)?;
         let mut macros = Vec::with_capacity(n);
+        // Helper lists reserve from one budget (each helper takes at least a byte), so
+        // their counts cannot make the decoder reserve more than the data could hold.
+        let mut helper_budget = r.remaining();
         for _ in 0..n {
             let kind = MacroKind::from_u8(r.u8()?).ok_or_else(|| r.err("unknown macro kind"))?;
             let name = r.string()?;
             let nh = r.count(1)?;
-            let mut helpers = Vec::with_capacity(nh);
+            let take = nh.min(helper_budget);
+            helper_budget -= take;
+            let mut helpers = Vec::with_capacity(take);
             for _ in 0..nh {
                 helpers.push(r.string()?);
             }

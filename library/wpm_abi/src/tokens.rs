@@ -304,8 +304,22 @@ struct OpenGroup {
 }
 
 // Iterative, so that nesting depth costs heap rather than host stack.
+//
+// Memory is bounded by the input, whatever the counts say: every count is checked against
+// the bytes left, and capacity is reserved from one budget of `bytes / 4` trees for the
+// whole buffer (the most an honest buffer can hold: the smallest tree, a punct, takes 4
+// bytes). A hostile buffer whose nested headers each claim the rest of the data gets its
+// reservations from the budget, then grows by pushing (at most three trees' worth of
+// capacity per tree decoded, counting the copy made while a vector grows). So decoding
+// allocates at most about `size_of::<TokenTree>()` bytes per input byte, plus the strings'
+// own bytes (tests/amplification.rs measures it).
 fn read_stream(r: &mut Reader<'_>) -> Result<Vec<TokenTree>, DecodeError> {
-    // The smallest tree (a punct) takes 4 bytes.
+    let mut budget = r.remaining() / 4;
+    let mut reserve = |n: usize| {
+        let take = n.min(budget);
+        budget -= take;
+        Vec::with_capacity(take)
+    };
     let n = r.count(4)?;
     let mut stack: Vec<OpenGroup> = Vec::new();
     let mut cur = OpenGroup {
@@ -316,7 +330,7 @@ fn read_stream(r: &mut Reader<'_>) -> Result<Vec<TokenTree>, DecodeError> {
             span_close: SpanHandle::NONE,
             stream: Vec::new(),
         },
-        trees: Vec::with_capacity(n),
+        trees: reserve(n),
         left: n,
     };
     loop {
@@ -346,7 +360,7 @@ fn read_stream(r: &mut Reader<'_>) -> Result<Vec<TokenTree>, DecodeError> {
                 }
                 let n = r.count(4)?;
                 let header = Group { delimiter, span, span_open, span_close, stream: Vec::new() };
-                let child = OpenGroup { header, trees: Vec::with_capacity(n), left: n };
+                let child = OpenGroup { header, trees: reserve(n), left: n };
                 stack.push(core::mem::replace(&mut cur, child));
                 continue;
             }

@@ -62,9 +62,17 @@ pub(crate) fn use_pool(c: &mut wasmtime::Config, limits: &Limits) -> bool {
 /// The compiled-code cache: entries in `dir`, or none.
 pub(crate) type CodeCache = Option<Cache>;
 
-/// The cache in `dir`, if any.
+/// The cache in `dir`, if any, and if no one but the current user can write it (see
+/// `trust`; otherwise one warning and no cache).
 pub(crate) fn code_cache(dir: Option<PathBuf>) -> CodeCache {
-    dir.map(Cache::new)
+    let dir = dir?;
+    match crate::trust::ensure_private_dir(&dir) {
+        Ok(()) => Some(Cache::new(dir)),
+        Err(why) => {
+            crate::trust::warn_untrusted(&dir, &why);
+            None
+        }
+    }
 }
 
 /// The module compiled for `engine`, from the cache when an entry matches (then `true`),
