@@ -29,6 +29,10 @@ cargo test --workspace --no-fail-fast 2>&1 | tee target/test-workspace.log
 step "end to end with stock rustc: wasm macros through shims and wpm-rustc (tests/e2e)"
 # (--nocapture: the log then shows how long each build and expansion inside the tests took.)
 cargo test -p wpm-rustc --test e2e -- --test-threads 1 --nocapture 2>&1 | tee target/test-e2e.log
+step "hostile guests through wpm-rustc (stock rustc with a shim): time, peak RSS, stderr"
+python3 tests/hostile/run.py --host shim
 step "the rustc fork: build (resumable) and UI tests"
 bash tests/fork/run.sh
+step "hostile guests through the fork"
+FORK_RUSTC="$(bash src/bootstrap/build.sh env | sed -n 's/^FORK_RUSTC=//p')" python3 tests/hostile/run.py --host fork
 step "done"

@@ -87,7 +87,8 @@ pub struct Limits {
     /// `WPM_HOST_CALL_FUEL`.
     pub host_call_fuel: u64,
     /// Cap on the span handles the host creates for one expansion (every `edge`, `join`,
-    /// `resolved_at` and `located_at` may create one). By default 1_000_000.
+    /// `resolved_at` and `located_at` may create one). By default 100_000 (a tenth of what
+    /// the default fuel pays for in host calls).
     /// `WPM_MAX_SPAN_HANDLES`.
     pub span_handles: u64,
     /// Diagnostics passed on per expansion; later ones are dropped and counted in one
@@ -107,7 +108,7 @@ impl Default for Limits {
             output_bytes: DEFAULT_OUTPUT_BYTES,
             manifest_bytes: 1 << 20,
             host_call_fuel: 10_000,
-            span_handles: 1_000_000,
+            span_handles: 100_000,
             diagnostics: 100,
             diagnostic_bytes: 256 << 10,
         }

@@ -15,7 +15,7 @@
   (global $heap (mut i32) (i32.const 8192))
   ;; manifest: magic, abi 1, 6 macros, each kind 2 (function), name, 0 helpers
   (data (i32.const 16) "wpmM\01\06\02\0awarn_flood\00\02\0berror_flood\00\02\0ehost_call_loop\00\02\0aspan_flood\00\02\0bdeep_output\00\02\0bwide_output\00")
-  (data (i32.const 1024) "flood")
+  (data (i32.const 1024) "flood ")
 
   (func (export "wpm_abi_version") (result i32) (i32.const 1))
   (func (export "wpm_manifest") (result i64)
@@ -37,8 +37,9 @@
   (func $pack (param $ptr i32) (param $len i32) (result i64)
     (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32)) (i64.extend_i32_u (local.get $len))))
 
-  ;; $n diagnostics of level $level, 1000 bytes each (the text at 1024, then zeros).
+  ;; $n diagnostics of level $level, 1000 bytes each ("flood " then `x`s).
   (func $flood (param $level i32) (param $n i32)
+    (memory.fill (i32.const 1030) (i32.const 0x78) (i32.const 994))
     (loop $again
       (call $diagnostic (local.get $level) (i32.const 0) (i32.const 1024) (i32.const 1000))
       (local.tee $n (i32.sub (local.get $n) (i32.const 1)))

@@ -41,6 +41,8 @@ pub(crate) enum CacheError {
     Generate(String, wpm_shim::ShimError),
     /// A tool could not be run or failed; the message includes its output.
     Tool(String),
+    /// The cache directory could be written by someone else (or could not be created).
+    Untrusted(PathBuf, String),
 }
 
 impl fmt::Display for CacheError {
@@ -50,6 +52,12 @@ impl fmt::Display for CacheError {
             CacheError::Io(what, e) => write!(f, "{what}: {e}"),
             CacheError::Generate(name, e) => write!(f, "cannot generate the shim for `{name}`: {e}"),
             CacheError::Tool(m) => f.write_str(m),
+            CacheError::Untrusted(dir, why) => write!(
+                f,
+                "the shim cache `{}` {why}: shims are native code, so only its owner may write it \
+                 (fix its ownership and mode, or set {ENV_SHIM_CACHE})",
+                dir.display()
+            ),
         }
     }
 }
@@ -99,7 +107,32 @@ fn key(m: &WasmMacro, module: &[u8], rustc_vv: &[u8]) -> String {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
     }
+    // The runtime is linked into the shim, and the generator wrote it: a changed host (new
+    // limits, a fix) or generator must not be served from a shim built with the old one.
+    let root = wpm_shim::default_wpm_root();
+    for source in wpm_shim::RUNTIME_SOURCES.iter().chain(&["src/tools/wpm_shim"]) {
+        hash_tree(&mut h, &root, &root.join(source));
+    }
     h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Feeds every file under `path` (sorted, `target/` skipped) into `h`: its path relative to
+/// `root` and its contents. Unreadable entries count as absent.
+fn hash_tree(h: &mut Sha256, root: &Path, path: &Path) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> =
+            fs::read_dir(path).map(|r| r.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        entries.sort();
+        for entry in entries.iter().filter(|e| !e.ends_with("target")) {
+            hash_tree(h, root, entry);
+        }
+    } else if let Ok(bytes) = fs::read(path) {
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        for part in [rel.as_os_str().as_encoded_bytes(), &bytes] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+    }
 }
 
 /// Environment variables Cargo sets for the rustc it runs that must not leak into the
@@ -127,6 +160,8 @@ const CLEARED_ENV: &[&str] = &[
 pub(crate) fn shim_for(m: &WasmMacro, rustc: &OsString) -> Result<Built, CacheError> {
     let module = fs::read(&m.path).map_err(io_err(format!("cannot read {}", m.path.display())))?;
     let root = cache_root()?;
+    // Shims are native code that rustc loads: never from a directory others can write.
+    wpm_host::ensure_private_dir(&root).map_err(|why| CacheError::Untrusted(root.clone(), why))?;
     let key = key(m, &module, &rustc_version(rustc)?);
     let dir = root.join(&key);
     let lib_file = format!("{}{}{}", std::env::consts::DLL_PREFIX, m.name, std::env::consts::DLL_SUFFIX);

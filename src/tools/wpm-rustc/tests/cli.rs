@@ -66,3 +66,27 @@ fn without_wasm_macros_rustc_runs_unchanged() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-flag"));
 }
+
+#[test]
+fn a_shim_cache_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let this = env!("CARGO_MANIFEST_DIR").to_owned() + "/Cargo.toml";
+    let cache = std::env::temp_dir().join(format!("wpm-rustc-cli-shared-{}", std::process::id()));
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = Command::new(WPM_RUSTC)
+        .args(["--wasm-proc-macro", &format!("m={this}"), "-vV"])
+        .env("WPM_SHIM_CACHE", &cache)
+        .output()
+        .expect("run wpm-rustc");
+    let _ = std::fs::remove_dir_all(&cache);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: the shim cache `{}` is writable by group or others (mode 0777): shims are native code",
+            cache.display()
+        )),
+        "{stderr}"
+    );
+}

@@ -91,6 +91,11 @@ impl fmt::Display for ShimError {
 
 impl std::error::Error for ShimError {}
 
+/// What a shim's runtime is built from, relative to the wpm root: the shim's build script
+/// rebuilds the runtime when one of them changes, and a cache of built shims must key on
+/// them too (`templates/build.rs` names the same list).
+pub const RUNTIME_SOURCES: &[&str] = &["compiler/wpm_adapter", "compiler/wpm_host", "library/wpm_abi", "Cargo.lock"];
+
 /// The checkout this crate was built from (`src/tools/wpm_shim` is three levels down).
 pub fn default_wpm_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));

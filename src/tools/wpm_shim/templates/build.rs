@@ -25,7 +25,7 @@ use std::time::UNIX_EPOCH;
 /// The rustc-wasi checkout whose workspace provides `wpm_adapter`.
 const WPM_ROOT: &str = "@WPM_ROOT@";
 
-/// What the runtime is built from: a change there rebuilds it.
+/// What the runtime is built from: a change there rebuilds it (`wpm_shim::RUNTIME_SOURCES`).
 const SOURCES: &[&str] = &["compiler/wpm_adapter", "compiler/wpm_host", "library/wpm_abi", "Cargo.lock"];
 
 /// Variables Cargo sets for this script (or a wrapper sets for Cargo) that must not reach
@@ -72,6 +72,7 @@ fn run() -> Result<(), String> {
     let rustc = env::var_os("RUSTC").ok_or("Cargo did not set RUSTC")?;
     let cargo = env::var_os("CARGO").ok_or("Cargo did not set CARGO")?;
     let dir = cache_root()?.join("runtime").join(hex(hash(&rustc_version(&rustc)?)));
+    private_dir(&dir)?;
     let target = dir.join("target");
     let libraries = build(&cargo, &rustc, root, &target)?;
     let mut key = Vec::new();
@@ -96,6 +97,37 @@ fn cache_root() -> Result<PathBuf, String> {
         .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("wpm")))
         .or_else(|| var("HOME").map(|d| d.join(".cache").join("wpm")))
         .ok_or_else(|| "no cache directory: set WPM_CACHE_DIR".to_owned())
+}
+
+/// Creates `dir` (mode 0700) and checks that no one else can write it: the runtime's
+/// libraries are native code that rustc loads, so a directory others could write is refused
+/// (the same rule as `wpm_host::ensure_private_dir`, which a build script cannot use).
+fn private_dir(dir: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        // Cargo made OUT_DIR for this script: its owner is the current user.
+        let out_dir = env::var_os("OUT_DIR").ok_or("Cargo did not set OUT_DIR")?;
+        let me = fs::metadata(&out_dir).map_err(|e| format!("{out_dir:?}: {e}"))?.uid();
+        let meta = fs::metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if meta.uid() != me || meta.mode() & 0o022 != 0 {
+            return Err(format!(
+                "the runtime cache {} is owned by uid {} with mode {:04o}: only its owner (uid {me}) may \
+                 write it; fix its ownership and mode, or point WPM_CACHE_DIR elsewhere",
+                dir.display(),
+                meta.uid(),
+                meta.mode() & 0o7777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(())
 }
 
 /// `rustc -vV`: libraries only load into the exact compiler that built them.
