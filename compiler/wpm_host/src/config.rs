@@ -15,8 +15,9 @@ pub const ENV_CACHE_DIR: &str = "WPM_CACHE_DIR";
 
 /// Default fuel per expansion (see [`Limits::fuel`]).
 pub const DEFAULT_FUEL: u64 = 10_000_000_000;
-/// Default linear-memory cap (see [`Limits::memory_bytes`]).
-pub const DEFAULT_MEMORY_BYTES: usize = 1 << 30;
+/// Default linear-memory cap (see [`Limits::memory_bytes`]): 1 GiB, or 256 MiB on a wasm
+/// host, whose guest memories are heap blocks in rustc's own 4 GiB.
+pub const DEFAULT_MEMORY_BYTES: usize = if cfg!(target_family = "wasm") { 256 << 20 } else { 1 << 30 };
 /// Default output cap (see [`Limits::output_bytes`]).
 pub const DEFAULT_OUTPUT_BYTES: usize = 16 << 20;
 
@@ -73,7 +74,8 @@ pub struct Limits {
     /// `host_call_fuel`). By default 10_000_000_000 (about 10-20 s of guest code).
     /// `WPM_FUEL`.
     pub fuel: u64,
-    /// Cap on guest linear memory in bytes. By default 1 GiB. `WPM_MEMORY_MIB`.
+    /// Cap on guest linear memory in bytes. By default 1 GiB (256 MiB on a wasm host).
+    /// `WPM_MEMORY_MIB`.
     pub memory_bytes: usize,
     /// Cap on the encoded output size in bytes. By default 16 MiB (the largest expansion in
     /// the tests, serde on a 400-field struct, is about 1 MiB); decoding allocates at most

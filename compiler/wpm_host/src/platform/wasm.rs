@@ -1,15 +1,19 @@
-//! A wasm host (rustc.wasm): wasmtime's custom platform, Pulley only, no compiler.
+//! A wasm host (rustc.wasm on `wasm32-wasip1-threads`): Cranelift compiles modules to Pulley
+//! bytecode in-process and the Pulley interpreter runs them.
 //!
-//! wasmtime built without `std` for a target it does not know asks the embedder for
-//! thread-local storage (`wasmtime_tls_get`/`wasmtime_tls_set`) and, since rustc.wasm has
-//! threads, for locks (`wasmtime_sync_*`); with wasi-threads the thread-locals are real ones
-//! and the locks are atomics on the lock word wasmtime hands us. Without virtual memory,
-//! linear memories are plain allocations, traps are found by the interpreter rather than by
-//! signals, and there is no Cranelift to compile a module here.
+//! wasmtime with `std` on a target it has no platform code for asks the embedder for
+//! virtual memory and thread-local storage (its "custom" platform, enabled by the
+//! `custom-virtual-memory` feature); `std` itself provides the locks (atomics and
+//! `memory.atomic.wait` with wasi-threads). WebAssembly has no virtual memory, so a
+//! "mapping" here is a zeroed heap block: reservations cost what they reserve, there are no
+//! guard pages (every access is bounds-checked by the interpreter) and no copy-on-write
+//! images. There is no compiled-code cache: a module compiles in-process on each load.
 
+use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use wasmtime::{Engine, Module};
 
@@ -17,6 +21,9 @@ use crate::check;
 use crate::config::{Backend, Limits};
 use crate::error::HostError;
 use crate::runtime::MAX_WASM_STACK;
+
+/// Room each linear memory gets to grow in place before it is moved (and copied).
+const GROWTH_RESERVE: u64 = 4 << 20;
 
 /// The engine settings: Pulley for this host's pointer width, whatever `backend` asks.
 pub(crate) fn engine_config(backend: Backend) -> Result<wasmtime::Config, HostError> {
@@ -29,12 +36,14 @@ pub(crate) fn engine_config(backend: Backend) -> Result<wasmtime::Config, HostEr
     let mut c = wasmtime::Config::new();
     c.consume_fuel(true);
     c.max_wasm_stack(MAX_WASM_STACK);
+    // The same results as on a native host: canonical NaNs, deterministic relaxed SIMD.
+    c.cranelift_nan_canonicalization(true);
     c.relaxed_simd_deterministic(true);
     c.memory_init_cow(false);
     c.signals_based_traps(false);
     c.memory_reservation(0);
     c.memory_guard_size(0);
-    c.memory_reservation_for_growth(0);
+    c.memory_reservation_for_growth(GROWTH_RESERVE);
     let target = Backend::pulley_target();
     c.target(target).map_err(|e| HostError::runtime(format!("cannot select the {target} target: {e:#}")))?;
     Ok(c)
@@ -45,26 +54,121 @@ pub(crate) fn use_pool(_: &mut wasmtime::Config, _: &Limits) -> bool {
     false
 }
 
-/// No compiled-code cache: nothing is compiled here.
+/// No compiled-code cache: see the module documentation.
 pub(crate) type CodeCache = ();
 
 /// See [`CodeCache`].
 pub(crate) fn code_cache(_: Option<PathBuf>) -> CodeCache {}
 
-/// There is no compiler on this host: a valid module is refused with a clear error.
+/// The module validated and compiled to Pulley bytecode, in-process.
 pub(crate) fn load_module(
-    _: &Engine,
+    engine: &Engine,
     _: &CodeCache,
     _: Backend,
     name: &str,
     bytes: &[u8],
 ) -> Result<(Module, bool), HostError> {
     check::validate(name, bytes)?;
-    Err(HostError::module(
-        name,
-        "cannot be compiled here: rustc running as WebAssembly has no code generator for wasm modules".to_string(),
-    ))
+    let module =
+        Module::new(engine, bytes).map_err(|e| HostError::module(name, format!("cannot be compiled: {e:#}")))?;
+    Ok((module, false))
 }
+
+/// What `wasmtime_page_size` reports: every size and address below is a multiple of it.
+const PAGE: usize = 4096;
+
+/// Base address → size of every live emulated mapping.
+static MAPPINGS: Mutex<BTreeMap<usize, usize>> = Mutex::new(BTreeMap::new());
+
+/// Error codes the hooks return; wasmtime reports any non-zero one as an error.
+const E_SIZE: i32 = 1;
+const E_NOMEM: i32 = 2;
+const E_UNKNOWN: i32 = 3;
+
+/// `mmap` of fresh memory (custom platform hook): a zeroed, page-aligned heap block.
+///
+/// # Safety
+/// `ret` is a valid place for the address.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_mmap_new(size: usize, _prot: u32, ret: *mut *mut u8) -> i32 {
+    let Some(layout) = Layout::from_size_align(size, PAGE).ok().filter(|_| size > 0) else { return E_SIZE };
+    // SAFETY: the layout has a non-zero size.
+    let p = unsafe { alloc_zeroed(layout) };
+    if p.is_null() {
+        return E_NOMEM;
+    }
+    MAPPINGS.lock().unwrap_or_else(PoisonError::into_inner).insert(p as usize, size);
+    // SAFETY: the caller's contract.
+    unsafe { *ret = p };
+    0
+}
+
+/// `mmap` over part of an existing mapping (custom platform hook): the range reads as
+/// zeros again.
+///
+/// # Safety
+/// `[addr, addr + size)` lies in a live mapping.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_mmap_remap(addr: *mut u8, size: usize, _prot: u32) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { std::ptr::write_bytes(addr, 0, size) };
+    0
+}
+
+/// `munmap` of a whole mapping (custom platform hook; wasmtime never unmaps part of one).
+///
+/// # Safety
+/// `ptr` and `size` describe a mapping from [`wasmtime_mmap_new`] that is no longer used.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_munmap(ptr: *mut u8, size: usize) -> i32 {
+    let mut maps = MAPPINGS.lock().unwrap_or_else(PoisonError::into_inner);
+    match maps.get(&(ptr as usize)) {
+        Some(&len) if len == size => {
+            maps.remove(&(ptr as usize));
+            // SAFETY: allocated by `wasmtime_mmap_new` with this layout, which succeeded.
+            unsafe { dealloc(ptr, Layout::from_size_align_unchecked(len, PAGE)) };
+            0
+        }
+        // A partial unmap is left mapped (a leak, never a corrupted heap).
+        _ => E_UNKNOWN,
+    }
+}
+
+/// `mprotect` (custom platform hook): WebAssembly has no page protection, so nothing
+/// changes. Safe because nothing relies on it: no guard pages (every access is
+/// bounds-checked by Pulley) and no executable pages (bytecode is interpreted).
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_mprotect(_ptr: *mut u8, _size: usize, _prot: u32) -> i32 {
+    0
+}
+
+/// The page size of the emulated mappings (custom platform hook).
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_page_size() -> usize {
+    PAGE
+}
+
+/// Copy-on-write memory images (custom platform hook): none here, so memories are
+/// initialized by copying their data segments.
+///
+/// # Safety
+/// `ret` is a valid place for the image pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wasmtime_memory_image_new(_ptr: *const u8, _len: usize, ret: *mut *mut u8) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { *ret = std::ptr::null_mut() };
+    0
+}
+
+/// Maps an image (custom platform hook): never called, as no image is ever made.
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_memory_image_map_at(_image: *mut u8, _addr: *mut u8, _len: usize) -> i32 {
+    E_UNKNOWN
+}
+
+/// Frees an image (custom platform hook): there are none.
+#[unsafe(no_mangle)]
+pub extern "C" fn wasmtime_memory_image_free(_image: *mut u8) {}
 
 std::thread_local! {
     /// wasmtime's slots: 0 for the runtime, 1 for component-model-async (unused here).
@@ -86,98 +190,3 @@ pub extern "C" fn wasmtime_tls_set(slot: usize, ptr: *mut u8) {
         }
     });
 }
-
-// Locks: wasmtime gives each lock one zero-initialised word. A mutex word is 0 (free) or 1
-// (held); an rwlock word counts readers, or is `WRITER`. Waiting yields the thread: wasmtime
-// holds these locks briefly, and expansions run on one rustc thread at a time.
-
-const WRITER: usize = usize::MAX;
-
-/// The lock word as an atomic.
-///
-/// # Safety
-/// `lock` is a live, aligned word that wasmtime only touches through these hooks.
-unsafe fn word<'a>(lock: *mut usize) -> &'a AtomicUsize {
-    // SAFETY: per the function's contract; `AtomicUsize` has `usize`'s layout.
-    unsafe { AtomicUsize::from_ptr(lock) }
-}
-
-fn wait_until(mut acquired: impl FnMut() -> bool) {
-    while !acquired() {
-        std::thread::yield_now();
-    }
-}
-
-/// Frees a mutex (nothing to free: the word is the lock).
-#[unsafe(no_mangle)]
-pub extern "C" fn wasmtime_sync_lock_free(_lock: *mut usize) {}
-
-/// Takes a mutex, waiting while another thread holds it.
-///
-/// # Safety
-/// `lock` is a lock word from wasmtime.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmtime_sync_lock_acquire(lock: *mut usize) {
-    // SAFETY: the caller's contract.
-    let w = unsafe { word(lock) };
-    wait_until(|| w.compare_exchange_weak(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok());
-}
-
-/// Releases a mutex.
-///
-/// # Safety
-/// `lock` is a lock word from wasmtime, held by this thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmtime_sync_lock_release(lock: *mut usize) {
-    // SAFETY: the caller's contract.
-    unsafe { word(lock) }.store(0, Ordering::Release);
-}
-
-/// Takes a read lock, waiting while a writer holds it.
-///
-/// # Safety
-/// `lock` is a lock word from wasmtime.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmtime_sync_rwlock_read(lock: *mut usize) {
-    // SAFETY: the caller's contract.
-    let w = unsafe { word(lock) };
-    wait_until(|| {
-        let n = w.load(Ordering::Relaxed);
-        n < WRITER - 1 && w.compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed).is_ok()
-    });
-}
-
-/// Releases a read lock.
-///
-/// # Safety
-/// `lock` is a lock word from wasmtime, read-held by this thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmtime_sync_rwlock_read_release(lock: *mut usize) {
-    // SAFETY: the caller's contract.
-    unsafe { word(lock) }.fetch_sub(1, Ordering::Release);
-}
-
-/// Takes the write lock, waiting for readers and writers to leave.
-///
-/// # Safety
-/// `lock` is a lock word from wasmtime.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmtime_sync_rwlock_write(lock: *mut usize) {
-    // SAFETY: the caller's contract.
-    let w = unsafe { word(lock) };
-    wait_until(|| w.compare_exchange_weak(0, WRITER, Ordering::Acquire, Ordering::Relaxed).is_ok());
-}
-
-/// Releases the write lock.
-///
-/// # Safety
-/// `lock` is a lock word from wasmtime, write-held by this thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasmtime_sync_rwlock_write_release(lock: *mut usize) {
-    // SAFETY: the caller's contract.
-    unsafe { word(lock) }.store(0, Ordering::Release);
-}
-
-/// Frees an rwlock (nothing to free).
-#[unsafe(no_mangle)]
-pub extern "C" fn wasmtime_sync_rwlock_free(_lock: *mut usize) {}
