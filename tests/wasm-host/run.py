@@ -53,9 +53,12 @@ def run(cmd, timeout=TIMEOUT):
     return p
 
 
-def rustc_wasm(args):
-    """rustc.wasm as the README shows it, from the checkout's root."""
+def rustc_wasm(args, env=()):
+    """rustc.wasm as the README shows it, from the checkout's root; `env`: NAME=VALUE pairs
+    passed into it."""
     cmd = [WASMTIME, "run", "-Sthreads=yes", "-Wthreads=yes,shared-memory=yes", "--dir", "."]
+    for pair in env:
+        cmd += ["--env", pair]
     cmd += [os.path.join(DIST_REL, "bin", "rustc.wasm"), "--sysroot", DIST_REL] + args
     return run(cmd)
 
@@ -177,6 +180,58 @@ def check_native_proc_macro():
     return expect_one_error(p, "--extern x=libx.so", "native_proc_macro")
 
 
+def host_tool(package, binary=None):
+    """Builds a workspace tool for the build machine (cargo-wpm, wat2wasm); returns its path."""
+    target = os.path.join(OUT, "host-target")
+    p = subprocess.run(["cargo", "build", "-q", "-p", package], cwd=REPO, capture_output=True, text=True,
+                       env={**os.environ, "CARGO_TARGET_DIR": target})
+    if p.returncode != 0:
+        raise Failure(f"building {package} failed:\n{p.stderr[-3000:]}")
+    return os.path.join(target, "debug", binary or package)
+
+
+def demo_module():
+    """tests/fork/demo built with `cargo wpm build` (a derive with a helper, an attribute and a
+    function-like macro), as the fork's UI tests use it."""
+    module = out("demo.wasm")
+    p = run([host_tool("cargo-wpm"), "wpm", "build", os.path.join(REPO, "tests", "fork", "demo"), "-o", module])
+    if p.returncode != 0:
+        raise Failure(f"cargo wpm build tests/fork/demo failed:\n{p.stderr[-3000:]}")
+    return module
+
+
+def check_wasm_proc_macro():
+    """The mission's command line: rustc.wasm expands a wasm proc macro nested (Cranelift
+    compiles it to Pulley inside rustc.wasm, Pulley runs it), and the program runs."""
+    module = demo_module()
+    case = os.path.relpath(os.path.join(REPO, "tests", "fork", "cases", "derive.rs"), REPO)
+    with open(os.path.join(REPO, "tests", "fork", "cases", "derive.run.stdout")) as f:
+        want = f.read()
+    wasm_out = out("derive.wasm")
+    p = rustc_wasm(["--edition", "2021", "--wasm-proc-macro", f"Demo={module}", case, "--target", TARGET,
+                    "-o", wasm_out])
+    expect_ok(p, "rustc.wasm --wasm-proc-macro")
+    got = run_program(wasm_out)
+    if got != want:
+        raise Failure(f"output differs\n--- the program:\n{got}\n--- tests/fork/cases/derive.run.stdout:\n{want}")
+    return f"compile {p.seconds:.1f} s; prints {got.splitlines()[0]!r}"
+
+
+def check_wasm_proc_macro_limits():
+    """A guest that loops forever, nested in rustc.wasm: one clear error at the call site."""
+    module = out("infinite_loop.wasm")
+    wat = os.path.join(REPO, "tests", "guests", "wat", "infinite_loop.wat")
+    p = run([host_tool("wat2wasm"), wat, module])
+    if p.returncode != 0:
+        raise Failure(f"wat2wasm failed:\n{p.stderr}")
+    case = os.path.relpath(os.path.join(REPO, "tests", "fork", "cases", "guest_infinite_loop.rs"), REPO)
+    # A tenth of the default fuel keeps the check short; the time says what a unit costs here.
+    p = rustc_wasm(["--edition", "2021", "--wasm-proc-macro", f"Bad={module}", case, "--target", TARGET,
+                    "--emit", "metadata", "-o", out("guest_infinite_loop.rmeta")], env=["WPM_FUEL=1000000000"])
+    first = expect_one_error(p, "an endless guest", "exceeded its fuel limit")
+    return f"{first} ({p.seconds:.1f} s)"
+
+
 CHECKS = [
     ("hello", check_hello),
     ("collections", check_collections),
@@ -186,6 +241,8 @@ CHECKS = [
     ("linker-cc", check_linker_cc),
     ("codegen-backend-path", check_codegen_backend_path),
     ("native-proc-macro", check_native_proc_macro),
+    ("wasm-proc-macro", check_wasm_proc_macro),
+    ("wasm-proc-macro-limits", check_wasm_proc_macro_limits),
 ]
 
 
