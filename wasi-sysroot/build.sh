@@ -41,7 +41,9 @@ LLVM_PARTS="cmake compiler-rt libcxx libcxxabi libunwind runtimes llvm lld third
 
 # The wasmtime CLI for the checks: the last release with wasi-threads.
 WASMTIME_CLI_VERSION=46.0.3
-WASMTIME_CLI_FEATURES=run,cranelift,wasi-threads,wat,parallel-compilation
+# `cache`: `wasmtime run` keeps compiled code (~/.cache/wasmtime), so only the first run of
+# the ~100 MB rustc.wasm pays for compiling it; `compile` makes `wasmtime compile` available.
+WASMTIME_CLI_FEATURES=run,cranelift,wasi-threads,wat,parallel-compilation,cache,compile
 WASMTIME_NICE="${WASI_SYSROOT_WASMTIME_NICE:-10}"
 
 APT_SOURCES=/etc/apt/sources.list.d/rustc-wasi-wasi-sysroot-src.sources
@@ -299,14 +301,16 @@ step_wasmtime() {
 	# (48.0.8): 46.x is the last release whose CLI hosts wasi-threads
 	# (`run -Sthreads=yes`); see docs/wasi-sysroot.md. Only the features
 	# `run -Sthreads=yes` needs, to keep the build short.
-	local bin="$CACHE/tools/bin/wasmtime"
-	if [ -x "$bin" ] && "$bin" --version | grep -q "^wasmtime $WASMTIME_CLI_VERSION\b"; then
+	local bin="$CACHE/tools/bin/wasmtime" features="$CACHE/tools/wasmtime-features"
+	if [ -x "$bin" ] && "$bin" --version | grep -q "^wasmtime $WASMTIME_CLI_VERSION\b" &&
+		[ "$(cat "$features" 2>/dev/null)" = "$WASMTIME_CLI_FEATURES" ]; then
 		"$bin" --version
 		return 0
 	fi
 	CARGO_TARGET_DIR="$CACHE/wasmtime-cli-target" nice -n "$WASMTIME_NICE" cargo install wasmtime-cli \
-		--version "$WASMTIME_CLI_VERSION" --locked --root "$CACHE/tools" -j"$JOBS" \
+		--version "$WASMTIME_CLI_VERSION" --locked --root "$CACHE/tools" -j"$JOBS" --force \
 		--no-default-features --features "$WASMTIME_CLI_FEATURES"
+	echo "$WASMTIME_CLI_FEATURES" >"$features"
 	"$bin" --version
 }
 

@@ -41,8 +41,11 @@ pub(crate) fn engine_config(backend: Backend) -> Result<wasmtime::Config, HostEr
     c.relaxed_simd_deterministic(true);
     c.memory_init_cow(false);
     c.signals_based_traps(false);
+    // Linear memories are plain heap memory (the 32-bit defaults would reserve and zero 10 MiB
+    // per instance); bounds are checked by the interpreter, not by guard pages.
     c.memory_reservation(0);
     c.memory_guard_size(0);
+    c.guard_before_linear_memory(false);
     c.memory_reservation_for_growth(GROWTH_RESERVE);
     let target = Backend::pulley_target();
     c.target(target).map_err(|e| HostError::runtime(format!("cannot select the {target} target: {e:#}")))?;
