@@ -33,6 +33,4 @@ step "hostile guests through wpm-rustc (stock rustc with a shim): time, peak RSS
 python3 tests/hostile/run.py --host shim
 step "the rustc fork: build (resumable) and UI tests"
 bash tests/fork/run.sh
-step "hostile guests through the fork"
-FORK_RUSTC="$(bash src/bootstrap/build.sh env | sed -n 's/^FORK_RUSTC=//p')" python3 tests/hostile/run.py --host fork
 step "done"
