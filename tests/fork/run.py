@@ -17,7 +17,8 @@ by `src/tools/wat2wasm`. Expected output: `NAME.stderr` (compiler stderr, requir
 directory becomes `$DIR`, the module directory `$MODULES`.
 
 Usage: run.py [--bless] [--rustc PATH] [FILTER...]
-Environment: FORK_RUSTC (default: the stage-1 compiler of src/bootstrap/build.sh),
+Environment: FORK_RUSTC (default: the stage-1 compiler of src/bootstrap/build.sh), FORK_TEST_RUNNER
+(a command that runs the run-pass programs, e.g. `wasmtime run`; default: none),
 FORK_TEST_OUT (default build/fork-tests in the checkout), CARGO_WPM (a prebuilt cargo-wpm; default:
 build it from the workspace). A missing tool is a failure, never a skip.
 """
@@ -40,6 +41,9 @@ SERDE_VERSION = "1.0.229"
 SERDE_JSON_VERSION = "1.0.149"
 
 MODES = ("run-pass", "build-pass", "check-fail", "build-fail")
+# What runs a run-pass program: nothing for native ones; `wasmtime run` when the compiler
+# under test targets wasm (tests/wasm-host runs these cases through rustc.wasm).
+RUNNER = shlex.split(os.environ.get("FORK_TEST_RUNNER", ""))
 
 
 class Failure(Exception):
@@ -290,7 +294,7 @@ def run_case(path, ctx, bless):
         raise Failure(f"compilation failed (exit {r.returncode}):\n{r.stderr[-4000:]}")
     check_expected(os.path.join(CASES, name + ".stderr"), stderr, bless)
     if h["mode"] == "run-pass":
-        p = run([os.path.join(work, name)], cwd=work)
+        p = run([*RUNNER, os.path.join(work, name)], cwd=work)
         if p.returncode != 0:
             raise Failure(f"program exited with {p.returncode}:\n{p.stdout}{p.stderr}")
         check_expected(os.path.join(CASES, name + ".run.stdout"), p.stdout, bless)
