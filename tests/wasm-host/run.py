@@ -53,10 +53,12 @@ def run(cmd, timeout=TIMEOUT):
     return p
 
 
-def rustc_wasm(args, env=()):
+def rustc_wasm(args, env=(), dirs=()):
     """rustc.wasm as the README shows it, from the checkout's root; `env`: NAME=VALUE pairs
-    passed into it."""
+    passed into it; `dirs`: host directories preopened at their own absolute paths."""
     cmd = [WASMTIME, "run", "-Sthreads=yes", "-Wthreads=yes,shared-memory=yes", "--dir", "."]
+    for d in dirs:
+        cmd += ["--dir", f"{d}::{d}"]
     for pair in env:
         cmd += ["--env", pair]
     cmd += [os.path.join(DIST_REL, "bin", "rustc.wasm"), "--sysroot", DIST_REL] + args
@@ -240,6 +242,118 @@ def check_wasm_proc_macro_limits():
     return "; ".join(results)
 
 
+SERDE_VERSION = "1.0.229"
+SERDE_JSON_VERSION = "1.0.149"
+
+
+def target_rustc_lines(stderr):
+    """The rustc command lines `cargo build -v --target TARGET` ran for target crates, as
+    argument lists (build scripts ran natively; their outputs stay where they are)."""
+    import shlex
+    lines = []
+    for line in stderr.splitlines():
+        line = line.strip()
+        if not line.startswith("Running `") or f"--target {TARGET}" not in line:
+            continue
+        words = shlex.split(line[len("Running `"):-1])
+        # Cargo prefixes environment assignments (CARGO_PKG_NAME=... rustc ...).
+        env = {}
+        while words and "=" in words[0] and not words[0].startswith("-"):
+            k, _, v = words.pop(0).partition("=")
+            env[k] = v
+        lines.append((env, words[1:]))
+    return lines
+
+
+def without_incremental(args):
+    """`args` without `-C incremental=DIR` (rustc.wasm need not share cargo's incremental dir)."""
+    kept, skip = [], False
+    for i, a in enumerate(args):
+        if skip:
+            skip = False
+        elif a == "-C" and i + 1 < len(args) and args[i + 1].startswith("incremental="):
+            skip = True
+        elif not a.startswith("-Cincremental="):
+            kept.append(a)
+    return kept
+
+
+def check_self_hosting():
+    """serde and serde_json built for wasm32-wasip1 by rustc.wasm, from the command lines cargo
+    gives for them (no cargo runs inside), then a program deriving Serialize/Deserialize through
+    `--wasm-proc-macro serde_derive=serde_derive.wasm`: it runs and round-trips through JSON."""
+    proj = os.path.join(OUT, "selfhost")
+    os.makedirs(os.path.join(proj, "src"), exist_ok=True)
+    with open(os.path.join(proj, "Cargo.toml"), "w") as f:
+        f.write(f"""[package]
+name = "selfhost_deps"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+serde = {{ version = "={SERDE_VERSION}", default-features = false, features = ["std"] }}
+serde_json = "={SERDE_JSON_VERSION}"
+""")
+    with open(os.path.join(proj, "src", "lib.rs"), "w") as f:
+        f.write("")
+    # 1. cargo on the build machine, with the native fork, says what to run (and runs the
+    #    build scripts, natively).
+    native_target = os.path.join(proj, "target-native")
+    env = {**os.environ, "RUSTC": NATIVE_RUSTC, "CARGO_TARGET_DIR": native_target,
+           f"CARGO_TARGET_{TARGET.upper().replace('-', '_')}_LINKER": WASM_LD}
+    env.pop("RUSTC_WRAPPER", None)
+    p = subprocess.run(["cargo", "build", "-v", "--target", TARGET], cwd=proj, capture_output=True, text=True,
+                       env=env, timeout=TIMEOUT)
+    if p.returncode != 0:
+        raise Failure(f"cargo build (native fork) failed:\n{p.stderr[-4000:]}")
+    # 2. The same command lines through rustc.wasm, into a directory of its own.
+    deps_native = os.path.join(native_target, TARGET, "debug", "deps")
+    deps = os.path.join(OUT, "selfhost-deps")
+    os.makedirs(deps, exist_ok=True)
+    deps_rel = os.path.relpath(deps, REPO)
+    # Sources come from Cargo's registry, outputs go under the checkout: both preopened at
+    # their own paths, so cargo's absolute paths work unchanged inside rustc.wasm.
+    cargo_home = os.environ.get("CARGO_HOME") or os.path.expanduser("~/.cargo")
+    crates = []
+    for crate_env, args in target_rustc_lines(p.stderr):
+        if "selfhost_deps" in args:
+            continue
+        args = without_incremental(args)
+        args = [a.replace(deps_native, deps) for a in args]
+        wasm_env = [f"{k}={v}" for k, v in crate_env.items()]
+        q = rustc_wasm(args, env=wasm_env, dirs=(REPO, cargo_home))
+        name = args[args.index("--crate-name") + 1]
+        expect_ok(q, f"rustc.wasm building {name}")
+        crates.append(f"{name} {q.seconds:.0f} s")
+    rlib = {}
+    for name in ("serde", "serde_json"):
+        found = [x for x in os.listdir(deps) if x.startswith(f"lib{name}-") and x.endswith(".rlib")]
+        if len(found) != 1:
+            raise Failure(f"expected one lib{name}-*.rlib in {deps}, found {found}")
+        rlib[name] = os.path.join(deps_rel, found[0])
+    # 3. The program, its derives expanded by the serde_derive module nested in rustc.wasm.
+    module = out(f"serde_derive-{SERDE_VERSION}.wasm")
+    if not os.path.exists(module):
+        q = run([host_tool("cargo-wpm"), "wpm", "build", f"serde_derive@{SERDE_VERSION}", "-o", module])
+        if q.returncode != 0:
+            raise Failure(f"cargo wpm build serde_derive failed:\n{q.stderr[-3000:]}")
+    case = os.path.relpath(os.path.join(REPO, "tests", "fork", "cases", "serde_json_roundtrip.rs"), REPO)
+    program = out("serde_json_roundtrip.wasm")
+    q = rustc_wasm(["--edition", "2021", "--target", TARGET, "-L", f"dependency={deps_rel}",
+                    "--extern", f"serde={rlib['serde']}", "--extern", f"serde_json={rlib['serde_json']}",
+                    "--wasm-proc-macro", f"serde_derive={module}", case, "-o", program])
+    expect_ok(q, "rustc.wasm building the serde program")
+    with open(os.path.join(REPO, "tests", "fork", "cases", "serde_json_roundtrip.run.stdout")) as f:
+        want = f.read()
+    got = run_program(program)
+    if got != want:
+        raise Failure(f"output differs\n--- the program:\n{got}\n--- expected:\n{want}")
+    return f"built {', '.join(crates)}; program {q.seconds:.0f} s; prints {got.splitlines()[0][:60]!r}..."
+
+
 # Fork UI cases run by other checks here: `aux` ones need serde built for this target (the
 # self-hosting check's job); the memory bomb's limit is 256 MiB on a wasm host, not 1 GiB, and
 # the endless guest runs with less fuel (both in `wasm-proc-macro-limits`).
@@ -283,6 +397,7 @@ CHECKS = [
     ("wasm-proc-macro", check_wasm_proc_macro),
     ("wasm-proc-macro-limits", check_wasm_proc_macro_limits),
     ("fork-cases", check_fork_cases),
+    ("self-hosting", check_self_hosting),
 ]
 
 
