@@ -49,6 +49,11 @@ do_assemble() {
   # that a trap's backtrace is readable.
   rsync -a "$FORK_WASM_RUSTC" "$DIST/bin/rustc.wasm"
   local t
+  # x.py re-assembles the stage-1 sysroot with only the targets of its own run; link the
+  # shipped targets' std (built by x-step 1, not rebuilt: --keep-stage-std) back into it.
+  log "linking the std of ${TARGETS[*]} into the stage-1 sysroot"
+  bash "$REPO/src/bootstrap/build.sh" --wasm-host x build --stage 1 library \
+    --host x86_64-unknown-linux-gnu --target "$(IFS=,; echo "${TARGETS[*]}")" --keep-stage 0 --keep-stage-std 1
   for t in "${TARGETS[@]}"; do
     local from="$native_sysroot/lib/rustlib/$t/lib"
     [ -d "$from" ] || { log "error: no std for $t in $from"; exit 1; }
