@@ -50,10 +50,12 @@ do_assemble() {
   rsync -a "$FORK_WASM_RUSTC" "$DIST/bin/rustc.wasm"
   local t
   # x.py re-assembles the stage-1 sysroot with only the targets of its own run; link the
-  # shipped targets' std (built by x-step 1, not rebuilt: --keep-stage-std) back into it.
-  log "linking the std of ${TARGETS[*]} into the stage-1 sysroot"
-  bash "$REPO/src/bootstrap/build.sh" --wasm-host x build --stage 1 library \
-    --host x86_64-unknown-linux-gnu --target "$(IFS=,; echo "${TARGETS[*]}")" --keep-stage 0 --keep-stage-std 1
+  # shipped targets' std and the build machine's (built by x-step 1, not rebuilt:
+  # --keep-stage-std) back into it, so that it also stays a working native compiler (the
+  # reference of tests/wasm-host).
+  log "linking the std of x86_64-unknown-linux-gnu ${TARGETS[*]} into the stage-1 sysroot"
+  bash "$REPO/src/bootstrap/build.sh" --wasm-host x build --stage 1 library --host x86_64-unknown-linux-gnu \
+    --target "x86_64-unknown-linux-gnu,$(IFS=,; echo "${TARGETS[*]}")" --keep-stage 0 --keep-stage-std 1
   for t in "${TARGETS[@]}"; do
     local from="$native_sysroot/lib/rustlib/$t/lib"
     [ -d "$from" ] || { log "error: no std for $t in $from"; exit 1; }
