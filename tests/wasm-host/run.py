@@ -194,8 +194,9 @@ def check_native_proc_macro():
 
 
 def host_tool(package, binary=None):
-    """Builds a workspace tool for the build machine (cargo-wpm, wat2wasm); returns its path."""
-    target = os.path.join(OUT, "host-target")
+    """Builds a workspace tool for the build machine (cargo-wpm, wat2wasm) in the workspace's
+    target dir (usually warm already); returns its path."""
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
     p = subprocess.run(["cargo", "build", "-q", "-p", package], cwd=REPO, capture_output=True, text=True,
                        env={**os.environ, "CARGO_TARGET_DIR": target})
     if p.returncode != 0:
