@@ -16,6 +16,7 @@ is a failure of every check, never a skip. The last line is `N passed, N failed`
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -259,15 +260,16 @@ SERDE_JSON_VERSION = "1.0.149"
 
 
 def target_rustc_lines(stderr):
-    """The rustc command lines `cargo build -v --target TARGET` ran for target crates, as
+    """The rustc command lines `cargo build -vv --target TARGET` ran for target crates, as
     argument lists (build scripts ran natively; their outputs stay where they are)."""
     import shlex
     lines = []
-    for line in stderr.splitlines():
-        line = line.strip()
-        if not line.startswith("Running `") or f"--target {TARGET}" not in line:
+    # One command may span lines (a package description with newlines in its environment).
+    for m in re.finditer(r"^\s*Running `(.+?)`$", stderr, re.M | re.S):
+        line = m.group(1)
+        if f"--target {TARGET}" not in line:
             continue
-        words = shlex.split(line[len("Running `"):-1])
+        words = shlex.split(line)
         # Cargo prefixes environment assignments (CARGO_PKG_NAME=... rustc ...).
         env = {}
         while words and "=" in words[0] and not words[0].startswith("-"):
@@ -317,7 +319,10 @@ serde_json = "={SERDE_JSON_VERSION}"
     env = {**os.environ, "RUSTC": NATIVE_RUSTC, "CARGO_TARGET_DIR": native_target,
            f"CARGO_TARGET_{TARGET.upper().replace('-', '_')}_LINKER": WASM_LD}
     env.pop("RUSTC_WRAPPER", None)
-    p = subprocess.run(["cargo", "build", "-v", "--target", TARGET], cwd=proj, capture_output=True, text=True,
+    # -vv: the command lines with the environment cargo sets (OUT_DIR, CARGO_PKG_*), from a
+    # fresh target dir, so that every crate is compiled (and printed) again.
+    shutil.rmtree(native_target, ignore_errors=True)
+    p = subprocess.run(["cargo", "build", "-vv", "--target", TARGET], cwd=proj, capture_output=True, text=True,
                        env=env, timeout=TIMEOUT)
     if p.returncode != 0:
         raise Failure(f"cargo build (native fork) failed:\n{p.stderr[-4000:]}")
