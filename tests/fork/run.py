@@ -19,6 +19,7 @@ directory becomes `$DIR`, the module directory `$MODULES`.
 Usage: run.py [--bless] [--rustc PATH] [FILTER...]
 Environment: FORK_RUSTC (default: the stage-1 compiler of src/bootstrap/build.sh), FORK_TEST_RUNNER
 (a command that runs the run-pass programs, e.g. `wasmtime run`; default: none),
+FORK_TEST_WASI_ERRNO=1 (the compiler runs on WASI: its errno values are mapped to Linux's),
 FORK_TEST_OUT (default build/fork-tests in the checkout), CARGO_WPM (a prebuilt cargo-wpm; default:
 build it from the workspace). A missing tool is a failure, never a skip.
 """
@@ -240,8 +241,14 @@ def parse_headers(path):
     return h
 
 
+# WASI numbers errno values its own way; a compiler running on WASI (rustc.wasm, via
+# tests/wasm-host) reports them as Linux would, for the codes the expected outputs contain.
+WASI_ERRNO = {"44": "2"} if os.environ.get("FORK_TEST_WASI_ERRNO") else {}
+
+
 def normalize(text, case_dir):
     text = text.replace(MODULES, "$MODULES").replace(case_dir, "$DIR").replace(OUT, "$OUT")
+    text = re.sub(r"\(os error (\d+)\)", lambda m: f"(os error {WASI_ERRNO.get(m[1], m[1])})", text)
     # Thread ids and the like would make panic output unstable.
     text = re.sub(r"thread '([^']*)' \(\d+\)", r"thread '\1'", text)
     return text

@@ -395,11 +395,12 @@ def check_fork_cases():
         f.write(f"""#!/usr/bin/env python3
 import re, subprocess, sys
 p = subprocess.run({cmd!r} + sys.argv[1:], stderr=subprocess.PIPE)
-sys.stderr.buffer.write(re.sub(rb{RUNNER_WARNING.pattern!r}, b"", p.stderr))
+sys.stderr.buffer.write(re.sub({RUNNER_WARNING.pattern.encode()!r}, b"", p.stderr))
 sys.exit(p.returncode)
 """)
     os.chmod(wrapper, 0o755)
-    env = {**os.environ, "FORK_TEST_RUNNER": f"{WASMTIME} run", "CARGO_WPM": host_tool("cargo-wpm")}
+    env = {**os.environ, "FORK_TEST_RUNNER": f"{WASMTIME} run", "FORK_TEST_WASI_ERRNO": "1",
+           "CARGO_WPM": host_tool("cargo-wpm")}
     p = subprocess.run([sys.executable, os.path.join(REPO, "tests", "fork", "run.py"), "--rustc", wrapper, *cases],
                        cwd=REPO, capture_output=True, text=True, env=env, timeout=TIMEOUT * 4)
     summary = [line for line in p.stdout.splitlines() if " passed, " in line]
