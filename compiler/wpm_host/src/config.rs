@@ -10,6 +10,18 @@ pub const ENV_BACKEND: &str = "WPM_BACKEND";
 pub const ENV_FUEL: &str = "WPM_FUEL";
 /// Environment variable that overrides [`Limits::memory_bytes`], in MiB.
 pub const ENV_MEMORY_MIB: &str = "WPM_MEMORY_MIB";
+/// Environment variable that overrides [`Limits::output_bytes`], in KiB.
+pub const ENV_OUTPUT_KIB: &str = "WPM_OUTPUT_KIB";
+/// Environment variable that overrides [`Limits::manifest_bytes`], in KiB.
+pub const ENV_MANIFEST_KIB: &str = "WPM_MANIFEST_KIB";
+/// Environment variable that overrides [`Limits::host_call_fuel`].
+pub const ENV_HOST_CALL_FUEL: &str = "WPM_HOST_CALL_FUEL";
+/// Environment variable that overrides [`Limits::span_handles`].
+pub const ENV_MAX_SPAN_HANDLES: &str = "WPM_MAX_SPAN_HANDLES";
+/// Environment variable that overrides [`Limits::diagnostics`].
+pub const ENV_MAX_DIAGNOSTICS: &str = "WPM_MAX_DIAGNOSTICS";
+/// Environment variable that overrides [`Limits::diagnostic_bytes`], in KiB.
+pub const ENV_DIAGNOSTIC_KIB: &str = "WPM_DIAGNOSTIC_KIB";
 /// Environment variable that sets the cache directory; set but empty disables the cache.
 pub const ENV_CACHE_DIR: &str = "WPM_CACHE_DIR";
 
@@ -155,12 +167,12 @@ macro_rules! limit_var {
 pub const LIMIT_VARS: &[LimitVar] = &[
     limit_var!(ENV_FUEL, "fuel units", 1, fuel),
     limit_var!(ENV_MEMORY_MIB, "MiB of guest memory", 1 << 20, memory_bytes),
-    limit_var!("WPM_OUTPUT_KIB", "KiB of output", 1 << 10, output_bytes),
-    limit_var!("WPM_MANIFEST_KIB", "KiB of manifest", 1 << 10, manifest_bytes),
-    limit_var!("WPM_HOST_CALL_FUEL", "fuel units per host call", 1, host_call_fuel),
-    limit_var!("WPM_MAX_SPAN_HANDLES", "new span handles", 1, span_handles),
-    limit_var!("WPM_MAX_DIAGNOSTICS", "diagnostics", 1, diagnostics),
-    limit_var!("WPM_DIAGNOSTIC_KIB", "KiB of diagnostic messages", 1 << 10, diagnostic_bytes),
+    limit_var!(ENV_OUTPUT_KIB, "KiB of output", 1 << 10, output_bytes),
+    limit_var!(ENV_MANIFEST_KIB, "KiB of manifest", 1 << 10, manifest_bytes),
+    limit_var!(ENV_HOST_CALL_FUEL, "fuel units per host call", 1, host_call_fuel),
+    limit_var!(ENV_MAX_SPAN_HANDLES, "new span handles", 1, span_handles),
+    limit_var!(ENV_MAX_DIAGNOSTICS, "diagnostics", 1, diagnostics),
+    limit_var!(ENV_DIAGNOSTIC_KIB, "KiB of diagnostic messages", 1 << 10, diagnostic_bytes),
 ];
 
 /// A `u64` into a field's type, saturating.

@@ -5,7 +5,7 @@ use std::fmt;
 
 use wpm_abi::DecodeError;
 
-use crate::config::{DEFAULT_FUEL, ENV_FUEL, ENV_MEMORY_MIB};
+use crate::config::{DEFAULT_FUEL, ENV_FUEL, ENV_MEMORY_MIB, ENV_OUTPUT_KIB};
 
 /// A failure of the host: the module cannot be used at all (missing file, invalid wasm,
 /// wrong ABI version, missing export, bad manifest, cache I/O problems...).
@@ -110,7 +110,7 @@ impl fmt::Display for MacroError {
                 write!(
                     f,
                     "proc macro output is {len} bytes, more than the limit of {limit} bytes (set by the \
-                     WPM_OUTPUT_KIB environment variable)"
+                     {ENV_OUTPUT_KIB} environment variable)"
                 )
             }
             MacroError::MalformedOutput(e) => write!(f, "proc macro returned malformed output: {e}"),

@@ -11,7 +11,7 @@ use std::fmt;
 use wasmtime::{Caller, Linker, Trap};
 use wpm_abi::{imports, DiagnosticLevel, SpanHandle, SpanLocation, IMPORT_MODULE};
 
-use crate::config::ENV_FUEL;
+use crate::config::{ENV_FUEL, ENV_MAX_SPAN_HANDLES};
 use crate::spans::SpanServer;
 use crate::state::{HostState, MAX_PANIC_MESSAGE};
 
@@ -154,7 +154,7 @@ fn new_span(c: &mut Cx<'_>) -> wasmtime::Result<()> {
     charge(c, 0)?;
     let budget = &mut c.data_mut().budget;
     if budget.span_handles == 0 {
-        budget.exhausted = Some("WPM_MAX_SPAN_HANDLES");
+        budget.exhausted = Some(ENV_MAX_SPAN_HANDLES);
         return fault("span", "the span-handle limit is reached");
     }
     budget.span_handles -= 1;

@@ -38,7 +38,8 @@ mod trust;
 
 pub use config::{
     cache_root, check_env, Backend, Config, LimitVar, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
-    ENV_BACKEND, ENV_CACHE_DIR, ENV_FUEL, ENV_MEMORY_MIB, LIMIT_VARS,
+    ENV_BACKEND, ENV_CACHE_DIR, ENV_DIAGNOSTIC_KIB, ENV_FUEL, ENV_HOST_CALL_FUEL, ENV_MANIFEST_KIB,
+    ENV_MAX_DIAGNOSTICS, ENV_MAX_SPAN_HANDLES, ENV_MEMORY_MIB, ENV_OUTPUT_KIB, LIMIT_VARS,
 };
 pub use error::{HostError, MacroError};
 pub use module::{LoadInfo, MacroModule};

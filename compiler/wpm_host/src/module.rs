@@ -5,7 +5,7 @@ use std::time::Duration;
 use wasmtime::InstancePre;
 use wpm_abi::{exports, tokens, DiagnosticLevel, Manifest, Request, SpanHandle, TokenTree, ABI_VERSION};
 
-use crate::config::Limits;
+use crate::config::{Limits, ENV_DIAGNOSTIC_KIB, ENV_MAX_DIAGNOSTICS};
 use crate::error::{HostError, MacroError};
 use crate::session::Session;
 use crate::spans::{NoSpans, SpanServer};
@@ -118,7 +118,7 @@ fn suppressed_note(count: u64, limits: &Limits) -> String {
     let s = if count == 1 { "" } else { "s" };
     format!(
         "{count} more diagnostic{s} from this macro suppressed: it may emit {} diagnostics with {} KiB of \
-         messages (set by the WPM_MAX_DIAGNOSTICS and WPM_DIAGNOSTIC_KIB environment variables)",
+         messages (set by the {ENV_MAX_DIAGNOSTICS} and {ENV_DIAGNOSTIC_KIB} environment variables)",
         limits.diagnostics,
         limits.diagnostic_bytes >> 10
     )

@@ -93,7 +93,7 @@ impl<'s> Session<'s> {
         let buf = Buffer::unpack(packed);
         let len = buf.len as usize;
         if export == exports::MANIFEST && len > self.limits.manifest_bytes {
-            return Err(MacroError::limit("WPM_MANIFEST_KIB", &self.limits));
+            return Err(MacroError::limit(crate::config::ENV_MANIFEST_KIB, &self.limits));
         }
         if len > self.limits.output_bytes {
             return Err(MacroError::OutputTooLarge { len, limit: self.limits.output_bytes });
