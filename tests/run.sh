@@ -33,4 +33,6 @@ step "hostile guests through wpm-rustc (stock rustc with a shim): time, peak RSS
 python3 tests/hostile/run.py --host shim
 step "the rustc fork: build (resumable) and UI tests"
 bash tests/fork/run.sh
+step "hostile guests through the fork's --wasm-proc-macro: time, peak RSS, stderr"
+python3 tests/hostile/run.py --host fork
 step "done"

@@ -44,6 +44,11 @@ pub(crate) enum Error {
         /// Cargo's and rustc's output.
         output: String,
     },
+    /// The guest target (specification and sysroot) cannot be prepared.
+    GuestTarget {
+        /// Why.
+        detail: String,
+    },
     /// The guest library (our `proc_macro`) failed to build: a bug of cargo-wpm.
     GuestLibBuild {
         /// Compiler and cargo output.
@@ -111,6 +116,7 @@ impl fmt::Display for Error {
                  `macro_rules!` generate) failed:\n{}",
                 output.trim_end()
             ),
+            Error::GuestTarget { detail } => write!(f, "preparing the guest target failed: {detail}"),
             Error::GuestLibBuild { output } => write!(
                 f,
                 "building the guest proc_macro library failed (a bug of cargo-wpm, not of your crate):\n{}",

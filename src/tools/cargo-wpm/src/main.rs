@@ -11,6 +11,7 @@ mod error;
 mod expand;
 mod fsutil;
 mod guest_lib;
+mod guest_target;
 mod inspect;
 mod module;
 mod pipeline;

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::expand;
 use crate::fsutil::{cache_dir, sync_dir, write_if_changed};
 use crate::guest_lib::GuestSources;
+use crate::guest_target::{self, GuestTarget};
 use crate::module;
 use crate::resolve::{resolve, Package, Spec};
 use crate::rewrite::generated::{merge, scan_expansion};
@@ -74,6 +75,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let macros = prepare(&pkg, &work, &tc, &cache, &features, opts.verbose)?;
     progress(&format!("rewrote {} {}: {macros} proc-macro function(s) in the crate root", pkg.name, pkg.version));
 
+    let target = guest_target::prepare(&tc, &cache)?;
     let guest = GuestSources::load()?;
     let hash = format!("{:016x}", guest.hash());
     let guest_manifest = guest.write_to(&cache.join("guest").join(&hash))?;
@@ -81,7 +83,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
 
     progress("building std + guest library");
     let t = Instant::now();
-    let mut cmd = guest_cargo(&tc, &guest_manifest, &target_dir);
+    let mut cmd = guest_cargo(&tc, &target, &guest_manifest, &target_dir);
     cmd.args(["-p", "wpm_proc_macro"]);
     let artifacts = cargo_run::run(cmd, opts.verbose)?.map_err(|f| Error::GuestLibBuild { output: f.output })?;
     let rlib = find_file(&artifacts, &guest_manifest, "proc_macro", "rlib")
@@ -99,7 +101,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     // could otherwise replace the shared output file in between.
     let _lock = lock_target_dir(&target_dir)?;
     claim_output(&target_dir, &pkg.lib_name, &output_owner(&work, &features))?;
-    let mut cmd = guest_cargo(&tc, &work.join("Cargo.toml"), &target_dir);
+    let mut cmd = guest_cargo(&tc, &target, &work.join("Cargo.toml"), &target_dir);
     cmd.env(wrapper::GUEST_RLIB_ENV, &rlib).env(wrapper::GUEST_DEPS_ENV, &deps);
     cmd.args(&features);
     let package = format!("{} {}", pkg.name, pkg.version);
@@ -204,18 +206,13 @@ fn prepare(
     Ok(macros.len())
 }
 
-/// A guest `cargo build` of `manifest`'s lib into `target_dir`.
-fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
+/// A guest `cargo build` of `manifest`'s lib into `target_dir`, for the guest target.
+fn guest_cargo(tc: &Toolchain, target: &GuestTarget, manifest: &Path, target_dir: &Path) -> Command {
     let mut cmd = Command::new(&tc.cargo);
     cmd.arg("build").arg("--manifest-path").arg(manifest);
-    cmd.args([
-        "--lib",
-        "--release",
-        "-Zbuild-std=std,panic_abort",
-        "--target",
-        wrapper::TARGET,
-        "--message-format=json",
-    ]);
+    cmd.args(["--lib", "--release", "-Zbuild-std=std,panic_abort", "-Zjson-target-spec", "--target"]);
+    cmd.arg(&target.spec);
+    cmd.arg("--message-format=json");
     // Settings from the user's environment would change std's build between runs, or
     // between the guest library and the crate: clear them.
     for (key, _) in std::env::vars_os() {
@@ -231,6 +228,7 @@ fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
         "CARGO_INCREMENTAL",
         wrapper::GUEST_RLIB_ENV,
         wrapper::GUEST_DEPS_ENV,
+        wrapper::GUEST_SYSROOT_ENV,
     ] {
         cmd.env_remove(key);
     }
@@ -239,6 +237,7 @@ fn guest_cargo(tc: &Toolchain, manifest: &Path, target_dir: &Path) -> Command {
         .env("RUSTC_BOOTSTRAP", "1")
         .env("RUSTC_WRAPPER", this)
         .env(wrapper::WRAPPER_ENV, "1")
+        .env(wrapper::GUEST_SYSROOT_ENV, &target.sysroot)
         .env("CARGO_ENCODED_RUSTFLAGS", "")
         .env("CARGO_TARGET_DIR", target_dir);
     if let Some(dir) = manifest.parent() {
@@ -276,7 +275,7 @@ fn lock_target_dir(target_dir: &Path) -> Result<std::fs::File> {
 /// names the build that wrote it; when another build last wrote it, the file is removed, so
 /// Cargo sees its output missing and builds again.
 fn claim_output(target_dir: &Path, lib_name: &str, owner: &str) -> Result<()> {
-    let release = target_dir.join(wrapper::TARGET).join("release");
+    let release = target_dir.join(guest_target::TARGET_NAME).join("release");
     let deps_file = release.join("deps").join(format!("{lib_name}.wasm"));
     let marker = release.join("deps").join(format!("{lib_name}.wasm.wpm-owner"));
     if std::fs::read_to_string(&marker).is_ok_and(|m| m == owner) {

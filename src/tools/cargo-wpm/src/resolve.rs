@@ -92,7 +92,12 @@ pub(crate) fn resolve(spec: &Spec, host_cargo: &Path, scratch: &Path) -> Result<
             }
             let manifest =
                 manifest.canonicalize().map_err(|e| Error::io(format!("reading {}", manifest.display()), e))?;
-            let meta = metadata(host_cargo, &manifest, &["--no-deps"], &shown)?;
+            let meta = match metadata(host_cargo, &manifest, &["--no-deps"], &shown) {
+                Err(Error::Resolve { detail, .. }) if detail.contains(NOT_A_MEMBER) => {
+                    standalone_metadata(host_cargo, &manifest, scratch, &shown)?
+                }
+                other => other?,
+            };
             let pkg =
                 meta.packages.into_iter().find(|p| p.manifest_path == manifest).ok_or_else(|| Error::Resolve {
                     spec: shown,
@@ -126,6 +131,43 @@ pub(crate) fn resolve(spec: &Spec, host_cargo: &Path, scratch: &Path) -> Result<
             to_package(pkg, Some(dir.join("Cargo.lock")))
         }
     }
+}
+
+/// What cargo says of a package that lies inside a workspace's directory without being
+/// one of its members.
+const NOT_A_MEMBER: &str = "believes it's in a workspace when it's not";
+
+/// `cargo metadata --no-deps` of the package at `manifest` read as its own workspace, with
+/// the paths it reports pointing into the original directory.
+///
+/// For a package inside a workspace's directory that is not one of its members, which
+/// cargo refuses to read in place. The builder's copy is standalone anyway; the package
+/// cannot inherit from that workspace (cargo would not let it), so nothing is lost.
+fn standalone_metadata(host_cargo: &Path, manifest: &Path, scratch: &Path, shown: &str) -> Result<Metadata> {
+    let original = manifest.parent().unwrap_or(Path::new("/"));
+    let copy = scratch.join(format!("standalone-{:016x}", fnv(&original.display().to_string())));
+    crate::fsutil::sync_dir(original, &copy, &[])?;
+    let text =
+        std::fs::read_to_string(manifest).map_err(|e| Error::io(format!("reading {}", manifest.display()), e))?;
+    crate::fsutil::write_if_changed(&copy.join("Cargo.toml"), format!("{text}\n[workspace]\n").as_bytes())?;
+    let copy_manifest = copy.join("Cargo.toml");
+    let mut meta = metadata(host_cargo, &copy_manifest, &["--no-deps"], shown)?;
+    for pkg in &mut meta.packages {
+        if pkg.manifest_path == copy_manifest {
+            pkg.manifest_path = manifest.to_path_buf();
+        }
+        for target in &mut pkg.targets {
+            if let Ok(rel) = target.src_path.strip_prefix(&copy) {
+                target.src_path = original.join(rel);
+            }
+        }
+    }
+    Ok(meta)
+}
+
+/// FNV-1a, for scratch directory names.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Checks the lib target and builds the [`Package`].

@@ -14,6 +14,8 @@ pub(crate) struct Toolchain {
     pub(crate) rustc: PathBuf,
     /// The guest cargo. By default `/usr/bin/cargo`; `$WPM_GUEST_CARGO` overrides.
     pub(crate) cargo: PathBuf,
+    /// The guest rustc's sysroot (holds std's sources).
+    pub(crate) sysroot: PathBuf,
     /// The host cargo that resolves packages: `$CARGO` (set when run as `cargo wpm`),
     /// else `cargo` from `PATH`.
     pub(crate) host_cargo: PathBuf,
@@ -44,7 +46,7 @@ impl Toolchain {
             });
         }
         let host_cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
-        Ok(Toolchain { rustc, cargo, host_cargo })
+        Ok(Toolchain { rustc, cargo, sysroot, host_cargo })
     }
 }
 

@@ -12,8 +12,13 @@
 //!
 //! The wrapper is used for the guest library's build too (without the rlib), so that both
 //! builds present identical compiler invocations to cargo and std is compiled once.
+//!
+//! When [`GUEST_SYSROOT_ENV`] is set, every invocation (queries such as `-vV` and
+//! `--print sysroot` included) gets `--sysroot <dir>`: cargo then takes std's sources for
+//! `-Zbuild-std` from the guest sysroot ([`crate::guest_target`]).
 
 use std::ffi::{OsStr, OsString};
+use std::path::Path;
 use std::process::Command;
 
 /// Set (to `1`) in the environment of guest builds: tells `cargo-wpm` it runs as a wrapper.
@@ -23,8 +28,8 @@ pub(crate) const GUEST_RLIB_ENV: &str = "WPM_GUEST_RLIB";
 /// The directory holding the guest library's dependencies (`wpm_abi`).
 pub(crate) const GUEST_DEPS_ENV: &str = "WPM_GUEST_DEPS";
 
-/// The target guest code is compiled for.
-pub(crate) const TARGET: &str = "wasm32-unknown-unknown";
+/// The guest sysroot, passed to every compilation as `--sysroot`.
+pub(crate) const GUEST_SYSROOT_ENV: &str = "WPM_GUEST_SYSROOT";
 
 /// Whether this process was started by cargo as the wrapper.
 pub(crate) fn is_wrapper_invocation() -> bool {
@@ -39,9 +44,10 @@ pub(crate) fn is_wrapper_invocation() -> bool {
 pub(crate) fn rewrite_args(args: Vec<OsString>, rlib: Option<&OsStr>, deps: Option<&OsStr>) -> Vec<OsString> {
     let Some(rlib) = rlib else { return args };
     let has = |flag: &str| args.iter().any(|a| a == flag);
-    let for_wasm =
-        args.windows(2).any(|w| w[0] == "--target" && w[1].to_str().is_some_and(|t| t.starts_with("wasm32")))
-            || args.iter().any(|a| a.to_str().is_some_and(|a| a.starts_with("--target=wasm32")));
+    let for_wasm = args.windows(2).any(|w| w[0] == "--target" && is_guest_target(&w[1]))
+        || args.iter().any(|a| {
+            a.to_str().and_then(|a| a.strip_prefix("--target=")).is_some_and(|t| is_guest_target(OsStr::new(t)))
+        });
     let crate_name = args.windows(2).find(|w| w[0] == "--crate-name").map(|w| w[1].clone());
     if !for_wasm || has("-Zforce-unstable-if-unmarked") || crate_name.as_deref() == Some(OsStr::new("proc_macro")) {
         return args;
@@ -75,6 +81,25 @@ pub(crate) fn rewrite_args(args: Vec<OsString>, rlib: Option<&OsStr>, deps: Opti
     out
 }
 
+/// Whether a `--target` value names guest code: the guest target (its specification file)
+/// or a wasm32 target.
+fn is_guest_target(value: &OsStr) -> bool {
+    let value = Path::new(value);
+    value.file_stem().is_some_and(|s| s == crate::guest_target::TARGET_NAME)
+        || value.to_str().is_some_and(|t| t.starts_with("wasm32"))
+}
+
+/// `args` with `--sysroot sysroot` in front, unless they name a sysroot already.
+pub(crate) fn with_sysroot(args: Vec<OsString>, sysroot: Option<&OsStr>) -> Vec<OsString> {
+    let Some(sysroot) = sysroot else { return args };
+    if args.iter().any(|a| a == "--sysroot" || a.to_str().is_some_and(|a| a.starts_with("--sysroot="))) {
+        return args;
+    }
+    let mut out = vec![OsString::from("--sysroot"), sysroot.to_owned()];
+    out.extend(args);
+    out
+}
+
 /// Whether an `--extern` value (`[opts:]name[=path]`) is for the crate `proc_macro`.
 fn names_proc_macro(value: &OsStr) -> bool {
     let value = value.to_string_lossy();
@@ -93,8 +118,9 @@ pub(crate) fn run(args: Vec<OsString>) -> i32 {
     let rest: Vec<OsString> = args.collect();
     let rlib = std::env::var_os(GUEST_RLIB_ENV);
     let deps = std::env::var_os(GUEST_DEPS_ENV);
+    let sysroot = std::env::var_os(GUEST_SYSROOT_ENV);
     let mut cmd = Command::new(&rustc);
-    cmd.args(rewrite_args(rest, rlib.as_deref(), deps.as_deref()));
+    cmd.args(with_sysroot(rewrite_args(rest, rlib.as_deref(), deps.as_deref()), sysroot.as_deref()));
     match cmd.status() {
         Ok(status) => status.code().unwrap_or(101),
         Err(e) => {
@@ -138,6 +164,29 @@ mod tests {
             assert_eq!(rewrite_args(args(case), rlib, deps), args(case), "{case}");
         }
         assert_eq!(rewrite_args(syn.clone(), None, deps), syn);
+    }
+
+    #[test]
+    fn the_guest_target_spec_counts_as_wasm() {
+        let rlib = Some(OsStr::new("/t/libproc_macro.rlib"));
+        let spec = args("--crate-name syn --target /c/guest-sysroot/k/wasm-wpm.json");
+        assert_eq!(
+            rewrite_args(spec, rlib, None),
+            args(
+                "--crate-name syn --target /c/guest-sysroot/k/wasm-wpm.json --extern proc_macro=/t/libproc_macro.rlib"
+            )
+        );
+        let host = args("--crate-name build_script_build --target /c/x86_64-unknown-linux-gnu.json");
+        assert_eq!(rewrite_args(host.clone(), rlib, None), host);
+    }
+
+    #[test]
+    fn every_invocation_gets_the_guest_sysroot() {
+        let sysroot = Some(OsStr::new("/c/guest-sysroot/k"));
+        assert_eq!(with_sysroot(args("-vV"), sysroot), args("--sysroot /c/guest-sysroot/k -vV"));
+        assert_eq!(with_sysroot(args("--sysroot /x -vV"), sysroot), args("--sysroot /x -vV"));
+        assert_eq!(with_sysroot(args("--sysroot=/x -vV"), sysroot), args("--sysroot=/x -vV"));
+        assert_eq!(with_sysroot(args("-vV"), None), args("-vV"));
     }
 
     #[test]

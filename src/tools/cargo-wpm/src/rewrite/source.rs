@@ -4,6 +4,9 @@
 //! everything else in the file (comments, formatting, line numbers) is preserved:
 //! - every `#[proc_macro]`, `#[proc_macro_derive(..)]` and `#[proc_macro_attribute]`
 //!   attribute on a top-level function is removed (replaced by nothing on its line);
+//!   inside `#[cfg_attr(PRED, ..)]` (at any depth) only the proc-macro attribute goes,
+//!   and its registration gets `#[cfg(PRED)]`, so the manifest follows the features and
+//!   cfgs the crate is built with, as rustc's own declaration would;
 //! - the same attributes are removed from the bodies of crate-root `macro_rules!` (the
 //!   *generators*, e.g. derive_more-impl's `create_derive!`); which functions those
 //!   generate is learnt from a native expansion (see [`super::generated`]);
@@ -19,6 +22,7 @@ use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned as _;
 use syn::{Attribute, Ident, Item, ItemFn, Meta, Token};
 
 use wpm_abi::MacroKind;
@@ -68,7 +72,14 @@ impl Rewritten {
 /// A replacement of `range` in the original text.
 struct Edit {
     range: std::ops::Range<usize>,
-    with: &'static str,
+    with: String,
+}
+
+impl Edit {
+    /// Removes `range`.
+    fn remove(range: std::ops::Range<usize>) -> Self {
+        Edit { range, with: String::new() }
+    }
 }
 
 /// Finds the macros of the crate root `src` and rewrites it.
@@ -112,13 +123,7 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
             }
         }
         let Item::Fn(func) = item else { continue };
-        let Some((mut def, attr)) = declaration(func).map_err(|e| located(e.span(), &e.to_string()))? else {
-            continue;
-        };
-        def.cfgs =
-            func.attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| body[attr_range(a)].to_owned()).collect();
-        edits.push(Edit { range: attr_range(attr), with: "" });
-        macros.push(def);
+        declarations(func, body, &mut macros, &mut edits).map_err(|e| located(e.span(), &e.to_string()))?;
     }
 
     edits.sort_by_key(|e| e.range.start);
@@ -127,11 +132,88 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
     let mut at = 0;
     for edit in &edits {
         text.push_str(&body[at..edit.range.start]);
-        text.push_str(edit.with);
+        text.push_str(&edit.with);
         at = edit.range.end;
     }
     text.push_str(&body[at..]);
     Ok(Rewritten { text, macros, generators, traceable })
+}
+
+/// Adds the macros `func` declares to `macros`, each with the function's `#[cfg]`s (and
+/// the predicates of the `cfg_attr`s around its attribute), and the edits that remove
+/// their attributes to `edits`.
+fn declarations(func: &ItemFn, body: &str, macros: &mut Vec<MacroDef>, edits: &mut Vec<Edit>) -> syn::Result<()> {
+    let cfgs: Vec<String> =
+        func.attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| body[attr_range(a)].to_owned()).collect();
+    if let Some((mut def, attr)) = declaration(func)? {
+        def.cfgs.clone_from(&cfgs);
+        edits.push(Edit::remove(attr_range(attr)));
+        macros.push(def);
+    }
+    for attr in &func.attrs {
+        let Meta::List(list) = &attr.meta else { continue };
+        if !list.path.is_ident("cfg_attr") {
+            continue;
+        }
+        let before = macros.len();
+        let kept = split_cfg_attr(list.tokens.clone(), func, body, &cfgs, macros)?;
+        if macros.len() == before {
+            continue;
+        }
+        let range = attr_range(attr);
+        let mut with = kept.map_or_else(String::new, |kept| format!("#[{kept}]"));
+        // Keep the line numbers of what follows.
+        let lines = body[range.clone()].matches('\n').count();
+        with.push_str(&"\n".repeat(lines.saturating_sub(with.matches('\n').count())));
+        edits.push(Edit { range, with });
+    }
+    Ok(())
+}
+
+/// Reads the arguments `PRED, ATTR, ...` of a `cfg_attr` on `func`: each proc-macro
+/// attribute among them (also in nested `cfg_attr`s) is added to `macros` with
+/// `#[cfg(PRED)]` after `cfgs`. Returns the `cfg_attr(...)` text without those
+/// attributes, or `None` if nothing is left of it.
+fn split_cfg_attr(
+    tokens: TokenStream,
+    func: &ItemFn,
+    body: &str,
+    cfgs: &[String],
+    macros: &mut Vec<MacroDef>,
+) -> syn::Result<Option<String>> {
+    let (predicate, attrs) = (|input: ParseStream<'_>| {
+        let predicate: Meta = input.parse()?;
+        input.parse::<Token![,]>()?;
+        Ok((predicate, Punctuated::<Meta, Token![,]>::parse_terminated(input)?))
+    })
+    .parse2(tokens)?;
+    let predicate = &body[predicate.span().byte_range()];
+    let mut cfgs = cfgs.to_vec();
+    cfgs.push(format!("#[cfg({predicate})]"));
+    let mut kept = Vec::new();
+    for meta in &attrs {
+        let kind = meta.path().get_ident().and_then(|i| proc_macro_kind(&i.to_string()));
+        if let Some(kind) = kind {
+            let mut def = macro_def(kind, meta, func)?;
+            def.cfgs.clone_from(&cfgs);
+            macros.push(def);
+        } else if let (true, Meta::List(list)) = (meta.path().is_ident("cfg_attr"), meta) {
+            kept.extend(split_cfg_attr(list.tokens.clone(), func, body, &cfgs, macros)?);
+        } else {
+            kept.push(body[meta.span().byte_range()].to_owned());
+        }
+    }
+    Ok((!kept.is_empty()).then(|| format!("cfg_attr({predicate}, {})", kept.join(", "))))
+}
+
+/// The macro that proc-macro attribute `meta` (of kind `kind`) declares on `func`,
+/// without `cfgs`.
+fn macro_def(kind: MacroKind, meta: &Meta, func: &ItemFn) -> syn::Result<MacroDef> {
+    let (name, helpers) = match kind {
+        MacroKind::Derive => parse_derive_args(meta)?,
+        _ => (func.sig.ident.unraw().to_string(), Vec::new()),
+    };
+    Ok(MacroDef { kind, name, helpers, fn_ident: func.sig.ident.to_string(), cfgs: Vec::new() })
 }
 
 /// The macro `func` declares, if it carries a proc-macro attribute, and that attribute.
@@ -146,12 +228,7 @@ pub(crate) fn declaration(func: &ItemFn) -> syn::Result<Option<(MacroDef, &Attri
         if found.is_some() {
             return Err(syn::Error::new(attr.pound_token.span, "a function with two proc-macro attributes"));
         }
-        let (name, helpers) = match kind {
-            MacroKind::Derive => parse_derive_args(attr)?,
-            _ => (func.sig.ident.unraw().to_string(), Vec::new()),
-        };
-        let def = MacroDef { kind, name, helpers, fn_ident: func.sig.ident.to_string(), cfgs: Vec::new() };
-        found = Some((def, attr));
+        found = Some((macro_def(kind, &attr.meta, func)?, attr));
     }
     Ok(found)
 }
@@ -183,7 +260,7 @@ fn strip_in_macro_body(tokens: TokenStream, edits: &mut Vec<Edit>) -> usize {
             let after_pound = i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '#');
             if after_pound && is_proc_macro_attr_body(tree) {
                 let start = trees[i - 1].span().byte_range().start;
-                edits.push(Edit { range: start..group.span_close().byte_range().end, with: "" });
+                edits.push(Edit::remove(start..group.span_close().byte_range().end));
                 count += 1;
             } else {
                 count += strip_in_macro_body(group.stream(), edits);
@@ -207,7 +284,7 @@ fn collect_idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
 }
 
 /// Parses `Name` or `Name, attributes(a, b)` (a trailing comma allowed).
-fn parse_derive_args(attr: &Attribute) -> syn::Result<(String, Vec<String>)> {
+fn parse_derive_args(meta: &Meta) -> syn::Result<(String, Vec<String>)> {
     let parser = |input: ParseStream<'_>| {
         let path: syn::Path = input.parse()?;
         let name = single_word(&path)?;
@@ -227,9 +304,9 @@ fn parse_derive_args(attr: &Attribute) -> syn::Result<(String, Vec<String>)> {
         }
         Ok((name, helpers))
     };
-    match &attr.meta {
+    match meta {
         Meta::List(list) => parser.parse2(list.tokens.clone()),
-        _ => Err(syn::Error::new(attr.pound_token.span, "expected `#[proc_macro_derive(Name)]`")),
+        _ => Err(syn::Error::new(meta.span(), "expected `#[proc_macro_derive(Name)]`")),
     }
 }
 
@@ -251,14 +328,14 @@ fn forbid_to_deny(attr: &Attribute, edits: &mut Vec<Edit>) {
     let Meta::List(list) = &attr.meta else { return };
     if list.path.is_ident("forbid") {
         if let Some(ident) = list.path.get_ident() {
-            edits.push(Edit { range: ident.span().byte_range(), with: "deny" });
+            edits.push(Edit { range: ident.span().byte_range(), with: "deny".into() });
         }
     } else if list.path.is_ident("cfg_attr") {
         let tokens: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
         for pair in tokens.windows(2) {
             if let (TokenTree::Ident(ident), TokenTree::Group(_)) = (&pair[0], &pair[1]) {
                 if ident == "forbid" {
-                    edits.push(Edit { range: ident.span().byte_range(), with: "deny" });
+                    edits.push(Edit { range: ident.span().byte_range(), with: "deny".into() });
                 }
             }
         }
@@ -393,6 +470,52 @@ other::macro_from_elsewhere!(hidden_fn);
         syn::parse_file(&out.with_registrations(&[])).unwrap();
         // A macro_rules! without proc-macro attributes is no generator.
         assert!(rewrite_root("macro_rules! m { () => { #[inline] fn g() {} } }\n").unwrap().generators.is_empty());
+    }
+
+    /// derivative's shape, a feature-dependent pair of helper lists, nesting, and other
+    /// attributes sharing the `cfg_attr`.
+    #[test]
+    fn proc_macro_attributes_inside_cfg_attr() {
+        let src = r#"
+#[cfg_attr(not(test), proc_macro_derive(Derivative, attributes(derivative)))]
+pub fn derivative(i: TokenStream) -> TokenStream { i }
+
+#[cfg(feature = "on")]
+#[cfg_attr(feature = "x", proc_macro_derive(Pair, attributes(a, b)))]
+#[cfg_attr(
+    not(feature = "x"),
+    proc_macro_derive(Pair, attributes(a))
+)]
+pub fn pair(i: TokenStream) -> TokenStream { i }
+
+#[cfg_attr(unix, inline, cfg_attr(feature = "y", proc_macro_attribute, doc = "d"), cold)]
+pub fn nested(a: TokenStream, i: TokenStream) -> TokenStream { i }
+
+#[cfg_attr(unix, inline)]
+fn untouched() {}
+"#;
+        let out = rewrite_root(src).unwrap();
+        let decls: Vec<_> =
+            out.macros.iter().map(|m| (m.kind, m.name.as_str(), m.helpers.join(" "), m.cfgs.join(" "))).collect();
+        let derive = MacroKind::Derive;
+        assert_eq!(
+            decls,
+            vec![
+                (derive, "Derivative", "derivative".into(), "#[cfg(not(test))]".into()),
+                (derive, "Pair", "a b".into(), r#"#[cfg(feature = "on")] #[cfg(feature = "x")]"#.into()),
+                (derive, "Pair", "a".into(), r#"#[cfg(feature = "on")] #[cfg(not(feature = "x"))]"#.into()),
+                (MacroKind::Attribute, "nested", String::new(), r#"#[cfg(unix)] #[cfg(feature = "y")]"#.into()),
+            ]
+        );
+        assert!(!out.text.contains("proc_macro"), "{}", out.text);
+        assert!(out
+            .text
+            .contains("#[cfg_attr(unix, inline, cfg_attr(feature = \"y\", doc = \"d\"), cold)]\npub fn nested"));
+        assert!(out.text.contains("#[cfg_attr(unix, inline)]\nfn untouched"));
+        assert_eq!(src.lines().count(), out.text.lines().count(), "{}", out.text);
+        let full = out.with_registrations(&out.macros);
+        syn::parse_file(&full).unwrap();
+        assert!(full.contains("#[cfg(not(test))]\n        r.derive(\"Derivative\""), "{full}");
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Unmodified crates from crates.io, at pinned versions.
 
-use wpm_abi::TokenTree;
-
-use crate::support::{build_and_compare, oracle_macros};
+use crate::support::{build_and_compare, derive_on_unit_struct, oracle_macros};
 
 /// Builds `name@version` with `args` and compares with the oracle for `dependency`.
 fn check(name: &str, version: &str, args: &[&str], dependency: &str) {
@@ -19,35 +17,6 @@ fn serde_derive() {
     let idents = derive_on_unit_struct(&built.output, "Serialize");
     for needed in ["impl", "Serialize", "Unit", "serialize_unit_struct"] {
         assert!(idents.iter().any(|i| i == needed), "`{needed}` missing from the expansion: {idents:?}");
-    }
-}
-
-/// Runs the derive `derive` of `module` on `struct Unit;` in `wpm_host` and returns the
-/// identifiers of its output.
-fn derive_on_unit_struct(module: &std::path::Path, derive: &str) -> Vec<String> {
-    let runtime = wpm_host::Runtime::new(wpm_host::Config::default()).expect("runtime");
-    let module = runtime.load(module).expect("the module loads");
-    let index = module.manifest().macros.iter().position(|m| m.name == derive).unwrap_or_else(|| panic!("no {derive}"));
-    let span = wpm_abi::SpanHandle::CALL_SITE;
-    let ident = |name: &str| TokenTree::Ident(wpm_abi::Ident { name: name.into(), is_raw: false, span });
-    let semi = TokenTree::Punct(wpm_abi::Punct { ch: b';', spacing: wpm_abi::Spacing::Alone, span });
-    let request = wpm_abi::Request { attr_args: None, input: vec![ident("struct"), ident("Unit"), semi] };
-    let output = module
-        .expand(index, &request, &mut wpm_host::NoSpans)
-        .expect("no host error")
-        .unwrap_or_else(|e| panic!("the {derive} derive fails: {e:?}"));
-    let mut idents = Vec::new();
-    collect_idents(&output, &mut idents);
-    idents
-}
-
-fn collect_idents(trees: &[TokenTree], out: &mut Vec<String>) {
-    for tree in trees {
-        match tree {
-            TokenTree::Ident(i) => out.push(i.name.clone()),
-            TokenTree::Group(g) => collect_idents(&g.stream, out),
-            _ => {}
-        }
     }
 }
 

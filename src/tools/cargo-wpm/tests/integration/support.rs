@@ -195,3 +195,32 @@ pub fn build_and_compare(spec: &str, out_name: &str, args: &[&str], oracle: Vec<
     record(spec, &built);
     built
 }
+
+/// Runs the derive `derive` of `module` on `struct Unit;` in `wpm_host` and returns the
+/// identifiers of its output.
+pub fn derive_on_unit_struct(module: &std::path::Path, derive: &str) -> Vec<String> {
+    let runtime = wpm_host::Runtime::new(wpm_host::Config::default()).expect("runtime");
+    let module = runtime.load(module).expect("the module loads");
+    let index = module.manifest().macros.iter().position(|m| m.name == derive).unwrap_or_else(|| panic!("no {derive}"));
+    let span = wpm_abi::SpanHandle::CALL_SITE;
+    let ident = |name: &str| wpm_abi::TokenTree::Ident(wpm_abi::Ident { name: name.into(), is_raw: false, span });
+    let semi = wpm_abi::TokenTree::Punct(wpm_abi::Punct { ch: b';', spacing: wpm_abi::Spacing::Alone, span });
+    let request = wpm_abi::Request { attr_args: None, input: vec![ident("struct"), ident("Unit"), semi] };
+    let output = module
+        .expand(index, &request, &mut wpm_host::NoSpans)
+        .expect("no host error")
+        .unwrap_or_else(|e| panic!("the {derive} derive fails: {e:?}"));
+    let mut idents = Vec::new();
+    collect_idents(&output, &mut idents);
+    idents
+}
+
+fn collect_idents(trees: &[wpm_abi::TokenTree], out: &mut Vec<String>) {
+    for tree in trees {
+        match tree {
+            wpm_abi::TokenTree::Ident(i) => out.push(i.name.clone()),
+            wpm_abi::TokenTree::Group(g) => collect_idents(&g.stream, out),
+            _ => {}
+        }
+    }
+}
