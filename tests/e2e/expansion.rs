@@ -54,15 +54,29 @@ fn wasm_expansion_equals_native() {
     }
 }
 
+/// Runs 0 and 1 run the guests (expansion cache off); run 2 may fill the expansion cache;
+/// from run 3 on every expansion must be answered from it (`WPM_LOG=cache` shows hits and
+/// no miss), and the output stays byte-identical to the native one.
 #[test]
 fn backends_agree_and_reruns_are_identical() {
     let native = App::new("serde-app", Macros::Native).expand(true, &[]);
     let wasm = App::new("serde-app", Macros::Wasm);
     for run in 0..10 {
         let backend = if run % 2 == 0 { "cranelift" } else { "pulley" };
+        let cache = if run < 2 { "0" } else { "1" };
         let start = std::time::Instant::now();
-        let out = wasm.expand(true, &[("WPM_BACKEND", backend)]);
-        eprintln!("[e2e] run {run} ({backend}): {:.1}s", start.elapsed().as_secs_f64());
+        let env = [("WPM_BACKEND", backend), ("WPM_EXPANSION_CACHE", cache), ("WPM_LOG", "cache")];
+        let (out, log) = wasm.expand_logged(true, &env);
+        let (hits, misses) = (log.matches("expansion cache hit").count(), log.matches("expansion cache miss").count());
+        eprintln!(
+            "[e2e] run {run} ({backend}, expansion cache {cache}): {:.1}s, {hits} hits, {misses} misses",
+            start.elapsed().as_secs_f64()
+        );
+        if run < 2 {
+            assert_eq!((hits, misses), (0, 0), "the expansion cache is off:\n{log}");
+        } else if run > 2 {
+            assert!(hits > 0 && misses == 0, "run {run} should be answered from the expansion cache:\n{log}");
+        }
         assert_same(&format!("run{run}-{backend}"), &native, &out);
     }
 }

@@ -210,6 +210,11 @@ impl App {
     /// `-Zunpretty=expanded` of the library (with `#[cfg(test)]` code when `tests`), with
     /// extra environment variables.
     pub fn expand(&self, tests: bool, env: &[(&str, &str)]) -> String {
+        self.expand_logged(tests, env).0
+    }
+
+    /// Same, with what the compiler printed on stderr.
+    pub fn expand_logged(&self, tests: bool, env: &[(&str, &str)]) -> (String, String) {
         let mut args = vec!["rustc", "--quiet", "--lib"];
         if tests {
             args.extend(["--profile", "test"]);
@@ -218,6 +223,7 @@ impl App {
         let mut cmd = self.cargo(&args);
         cmd.envs(env.iter().copied());
         let out = run(&mut cmd);
-        String::from_utf8(out.stdout).expect("expansion is UTF-8")
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (String::from_utf8(out.stdout).expect("expansion is UTF-8"), stderr)
     }
 }

@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for backend in [Backend::Cranelift, Backend::Pulley] {
         let cache: PathBuf = std::env::temp_dir().join(format!("wpm-timing-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&cache);
-        let rt = Runtime::new(Config { backend, limits: Limits::default(), cache_dir: Some(cache.clone()) })?;
+        let rt = Runtime::new(Config { cache_dir: Some(cache.clone()), ..Config::new(backend, Limits::default()) })?;
         let cold = rt.load_bytes(&name, &bytes)?;
         let warm = rt.load_bytes(&name, &bytes)?;
         assert!(warm.load_info().from_cache);

@@ -24,6 +24,13 @@ pub const ENV_MAX_DIAGNOSTICS: &str = "WPM_MAX_DIAGNOSTICS";
 pub const ENV_DIAGNOSTIC_KIB: &str = "WPM_DIAGNOSTIC_KIB";
 /// Environment variable that sets the cache directory; set but empty disables the cache.
 pub const ENV_CACHE_DIR: &str = "WPM_CACHE_DIR";
+/// Environment variable that turns the expansion cache off when set to `0`.
+pub const ENV_EXPANSION_CACHE: &str = "WPM_EXPANSION_CACHE";
+/// Environment variable that overrides [`Config::expansion_cache_bytes`], in MiB.
+pub const ENV_EXPANSION_CACHE_MIB: &str = "WPM_EXPANSION_CACHE_MIB";
+/// Environment variable naming what to log on stderr; `cache` logs each expansion-cache
+/// hit and miss with running counts.
+pub const ENV_LOG: &str = "WPM_LOG";
 
 /// Default fuel per expansion (see [`Limits::fuel`]).
 pub const DEFAULT_FUEL: u64 = 10_000_000_000;
@@ -221,16 +228,53 @@ pub struct Config {
     /// under the cache root shared with the builder and the shims: `$WPM_CACHE_DIR`,
     /// else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`.
     pub cache_dir: Option<PathBuf>,
+    /// Directory of the expansion cache (see `docs/host.md`); `None` disables it. By
+    /// default `expansions/` under the cache root, unless `WPM_EXPANSION_CACHE=0`.
+    pub expansion_cache_dir: Option<PathBuf>,
+    /// Bound on the expansion cache's size; least recently used entries go first. By
+    /// default 512 MiB, or `WPM_EXPANSION_CACHE_MIB`.
+    pub expansion_cache_bytes: u64,
+    /// Log each expansion-cache hit and miss on stderr (`WPM_LOG=cache`).
+    pub log_cache: bool,
+}
+
+impl Config {
+    /// `backend` and `limits` with both caches off and no logging, whatever the
+    /// environment says (tests, benchmarks, tools that only inspect).
+    pub fn new(backend: Backend, limits: Limits) -> Config {
+        Config {
+            backend,
+            limits,
+            cache_dir: None,
+            expansion_cache_dir: None,
+            expansion_cache_bytes: crate::expansions::DEFAULT_MAX_BYTES,
+            log_cache: false,
+        }
+    }
 }
 
 impl Default for Config {
-    /// The defaults, overridden by `WPM_BACKEND`, `WPM_CACHE_DIR` and the [`LIMIT_VARS`].
+    /// The defaults, overridden by `WPM_BACKEND`, `WPM_CACHE_DIR`, `WPM_EXPANSION_CACHE`,
+    /// `WPM_EXPANSION_CACHE_MIB`, `WPM_LOG` and the [`LIMIT_VARS`].
     /// Values that do not parse are ignored here and reported by [`crate::Runtime::new`]
     /// (see [`check_env`]).
     fn default() -> Self {
         let limits = Limits::from_env();
         let backend = env(ENV_BACKEND).and_then(|v| Backend::parse(&v)).unwrap_or(Backend::NATIVE_DEFAULT);
-        Config { backend, limits, cache_dir: default_cache_dir() }
+        let expansions_off = env(ENV_EXPANSION_CACHE).is_some_and(|v| v.trim() == "0");
+        let expansion_cache_dir = if expansions_off { None } else { cache_root().map(|root| root.join("expansions")) };
+        let expansion_cache_bytes = env(ENV_EXPANSION_CACHE_MIB)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(crate::expansions::DEFAULT_MAX_BYTES, |mib| mib.saturating_mul(1 << 20));
+        let log_cache = env(ENV_LOG).is_some_and(|v| v.split(',').any(|w| w.trim() == "cache"));
+        Config {
+            backend,
+            limits,
+            cache_dir: default_cache_dir(),
+            expansion_cache_dir,
+            expansion_cache_bytes,
+            log_cache,
+        }
     }
 }
 
@@ -267,6 +311,11 @@ pub fn check_env() -> Result<(), HostError> {
     if let Some(v) = env(ENV_BACKEND) {
         if Backend::parse(&v).is_none() {
             return bad(ENV_BACKEND, &v, "`cranelift` or `pulley`");
+        }
+    }
+    if let Some(v) = env(ENV_EXPANSION_CACHE_MIB) {
+        if v.trim().parse::<u64>().is_err() {
+            return bad(ENV_EXPANSION_CACHE_MIB, &v, "a whole number of MiB");
         }
     }
     for var in LIMIT_VARS {

@@ -5,7 +5,9 @@
 //! [`Runtime::load`] checks a module (header, validity, imports, exports, ABI version),
 //! compiles it or fetches it from the cache, and reads its manifest. Each
 //! [`MacroModule::expand`] runs in a fresh instance in a fresh store, held to the
-//! [`Limits`]; span questions go to the caller's [`SpanServer`].
+//! [`Limits`]; span questions go to the caller's [`SpanServer`]. An expansion that already
+//! ran with the same module, macro, input and limits, and whose span questions get the
+//! same answers now, is answered from the expansion cache without running the guest.
 //!
 //! Errors come in two layers: [`HostError`] (the module cannot be used) and
 //! [`MacroError`] (one expansion failed; the message is for the call site).
@@ -27,6 +29,7 @@ mod cache;
 mod check;
 mod config;
 mod error;
+mod expansions;
 mod imports;
 mod module;
 mod platform;
@@ -38,10 +41,12 @@ mod trust;
 
 pub use config::{
     cache_root, check_env, Backend, Config, LimitVar, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
-    ENV_BACKEND, ENV_CACHE_DIR, ENV_DIAGNOSTIC_KIB, ENV_FUEL, ENV_HOST_CALL_FUEL, ENV_MANIFEST_KIB,
-    ENV_MAX_DIAGNOSTICS, ENV_MAX_SPAN_HANDLES, ENV_MEMORY_MIB, ENV_OUTPUT_KIB, LIMIT_VARS,
+    ENV_BACKEND, ENV_CACHE_DIR, ENV_DIAGNOSTIC_KIB, ENV_EXPANSION_CACHE, ENV_EXPANSION_CACHE_MIB, ENV_FUEL,
+    ENV_HOST_CALL_FUEL, ENV_LOG, ENV_MANIFEST_KIB, ENV_MAX_DIAGNOSTICS, ENV_MAX_SPAN_HANDLES, ENV_MEMORY_MIB,
+    ENV_OUTPUT_KIB, LIMIT_VARS,
 };
 pub use error::{HostError, MacroError};
+pub use expansions::ExpansionStats;
 pub use module::{LoadInfo, MacroModule};
 pub use runtime::{Runtime, MAX_WASM_STACK};
 pub use spans::{NoSpans, SpanServer};

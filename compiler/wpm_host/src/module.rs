@@ -7,6 +7,7 @@ use wpm_abi::{exports, tokens, DiagnosticLevel, Manifest, Request, SpanHandle, T
 
 use crate::config::{Limits, ENV_DIAGNOSTIC_KIB, ENV_MAX_DIAGNOSTICS};
 use crate::error::{HostError, MacroError};
+use crate::expansions::{ExpansionCache, Recorder};
 use crate::session::Session;
 use crate::spans::{NoSpans, SpanServer};
 use crate::state::HostState;
@@ -28,6 +29,8 @@ pub struct MacroModule {
     pre: InstancePre<HostState>,
     limits: Limits,
     info: LoadInfo,
+    /// The expansion cache and the SHA-256 of the module's bytes, when caching is on.
+    expansions: Option<(std::sync::Arc<ExpansionCache>, [u8; 32])>,
 }
 
 impl std::fmt::Debug for MacroModule {
@@ -48,9 +51,10 @@ impl MacroModule {
         pre: InstancePre<HostState>,
         limits: Limits,
         info: LoadInfo,
+        expansions: Option<(std::sync::Arc<ExpansionCache>, [u8; 32])>,
     ) -> Result<Self, HostError> {
         let manifest = read_manifest(name, &pre, limits)?;
-        Ok(MacroModule { name: name.to_owned(), manifest, pre, limits, info })
+        Ok(MacroModule { name: name.to_owned(), manifest, pre, limits, info, expansions })
     }
 
     /// The macros the module provides, in declaration order.
@@ -73,7 +77,9 @@ impl MacroModule {
         self.info
     }
 
-    /// Runs macro `macro_index` on `request` in a fresh instance.
+    /// Runs macro `macro_index` on `request` in a fresh instance, or answers from the
+    /// expansion cache when the same expansion ran before and its span questions get the
+    /// same answers now (then diagnostics it emitted are emitted again).
     ///
     /// # Errors
     /// `Err(HostError)` if `macro_index` is not in the manifest. `Ok(Err(MacroError))`
@@ -92,7 +98,19 @@ impl MacroModule {
                 format!("has no macro number {macro_index}: its manifest declares {count}"),
             ));
         };
-        Ok(self.run(index, &request.encode(), spans))
+        let input = request.encode();
+        let Some((cache, module)) = &self.expansions else { return Ok(self.run(index, &input, spans)) };
+        let key = ExpansionCache::key(module, index, &self.limits, &input);
+        let what = || format!("{} `{}`", self.name, self.manifest.macros[macro_index].name);
+        if let Some(output) = cache.lookup(&key, request, spans, &what) {
+            return Ok(Ok(output));
+        }
+        let mut recorder = Recorder::new(spans);
+        let result = self.run(index, &input, &mut recorder);
+        if let Ok(output) = &result {
+            cache.store(&key, &recorder.transcript, output);
+        }
+        Ok(result)
     }
 
     fn run(&self, index: u32, input: &[u8], spans: &mut dyn SpanServer) -> Result<Vec<TokenTree>, MacroError> {

@@ -3,11 +3,13 @@
 use std::path::Path;
 use std::time::Instant;
 
+use sha2::Digest as _;
 use wasmtime::{Engine, Linker};
 
 use crate::check;
 use crate::config::{self, Config};
 use crate::error::HostError;
+use crate::expansions::{ExpansionCache, ExpansionStats};
 use crate::imports;
 use crate::module::{LoadInfo, MacroModule};
 use crate::platform;
@@ -26,6 +28,7 @@ pub struct Runtime {
     linker: Linker<HostState>,
     config: Config,
     cache: platform::CodeCache,
+    expansions: Option<std::sync::Arc<ExpansionCache>>,
     pooled: bool,
 }
 
@@ -60,13 +63,23 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         imports::define(&mut linker).map_err(|e| HostError::runtime(format!("cannot define host functions: {e:#}")))?;
         let cache = platform::code_cache(config.cache_dir.clone());
-        Ok(Runtime { engine, linker, config, cache, pooled })
+        let expansions = config
+            .expansion_cache_dir
+            .clone()
+            .and_then(|dir| ExpansionCache::open(dir, config.expansion_cache_bytes, config.log_cache))
+            .map(std::sync::Arc::new);
+        Ok(Runtime { engine, linker, config, cache, expansions, pooled })
     }
 
     /// Whether instances come from wasmtime's pooling allocator (reused, pre-mapped
     /// slots) rather than being mapped one at a time.
     pub fn is_pooled(&self) -> bool {
         self.pooled
+    }
+
+    /// What the expansion cache did so far (zeros when it is off).
+    pub fn expansion_stats(&self) -> ExpansionStats {
+        self.expansions.as_ref().map(|c| c.stats()).unwrap_or_default()
     }
 
     /// The settings this runtime was built with.
@@ -100,6 +113,7 @@ impl Runtime {
             .instantiate_pre(&module)
             .map_err(|e| HostError::module(name, format!("cannot be linked: {e:#}")))?;
         let info = LoadInfo { from_cache, load_time: started.elapsed() };
-        MacroModule::new(name, pre, self.config.limits, info)
+        let expansions = self.expansions.clone().map(|cache| (cache, sha2::Sha256::digest(bytes).into()));
+        MacroModule::new(name, pre, self.config.limits, info, expansions)
     }
 }

@@ -27,7 +27,7 @@ fn test_limits() -> Limits {
 }
 
 fn runtime(backend: Backend) -> Runtime {
-    Runtime::new(Config { backend, limits: test_limits(), cache_dir: None }).expect("runtime")
+    Runtime::new(Config::new(backend, test_limits())).expect("runtime")
 }
 
 fn load(backend: Backend, name: &str) -> Result<MacroModule, HostError> {
@@ -355,7 +355,8 @@ fn cache_entries(dir: &Path) -> Vec<PathBuf> {
 fn compiled_code_cache_hits_and_survives_corruption() {
     for backend in BACKENDS {
         let dir = TempDir::new(backend.as_str());
-        let rt = Runtime::new(Config { backend, limits: test_limits(), cache_dir: Some(dir.0.clone()) }).unwrap();
+        let rt =
+            Runtime::new(Config { cache_dir: Some(dir.0.clone()), ..Config::new(backend, test_limits()) }).unwrap();
         let bytes = wasm("echo");
         let first = rt.load_bytes("echo.wasm", &bytes).unwrap();
         assert!(!first.load_info().from_cache);
@@ -380,7 +381,8 @@ fn compiled_code_cache_hits_and_survives_corruption() {
 fn backends_use_distinct_cache_entries() {
     let dir = TempDir::new("distinct");
     for backend in BACKENDS {
-        let rt = Runtime::new(Config { backend, limits: test_limits(), cache_dir: Some(dir.0.clone()) }).unwrap();
+        let rt =
+            Runtime::new(Config { cache_dir: Some(dir.0.clone()), ..Config::new(backend, test_limits()) }).unwrap();
         assert!(!rt.load_bytes("echo.wasm", &wasm("echo")).unwrap().load_info().from_cache, "{backend:?}");
     }
     assert_eq!(cache_entries(&dir.0).len(), 2);
@@ -394,9 +396,8 @@ fn concurrent_loads_share_the_cache_safely() {
         for _ in 0..4 {
             s.spawn(|| {
                 let rt = Runtime::new(Config {
-                    backend: Backend::Cranelift,
-                    limits: test_limits(),
                     cache_dir: Some(dir.0.clone()),
+                    ..Config::new(Backend::Cranelift, test_limits())
                 })
                 .unwrap();
                 let m = rt.load_bytes("echo.wasm", &bytes).unwrap();
@@ -410,9 +411,8 @@ fn concurrent_loads_share_the_cache_safely() {
 #[test]
 fn unwritable_cache_dir_is_not_fatal() {
     let rt = Runtime::new(Config {
-        backend: Backend::Cranelift,
-        limits: test_limits(),
         cache_dir: Some(PathBuf::from("/proc/wpm-cannot-write-here")),
+        ..Config::new(Backend::Cranelift, test_limits())
     })
     .unwrap();
     let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
@@ -437,7 +437,7 @@ fn one_module_serves_many_threads() {
 // is drawn from the expansion's budget.
 
 fn hostile(backend: Backend, limits: Limits) -> MacroModule {
-    let rt = Runtime::new(Config { backend, limits, cache_dir: None }).expect("runtime");
+    let rt = Runtime::new(Config::new(backend, limits)).expect("runtime");
     rt.load_bytes("hostile.wasm", &wasm("hostile")).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -524,12 +524,8 @@ fn deep_and_wide_outputs_decode_within_limits() {
 fn amplifying_manifest_is_refused() {
     let e = load_error("hostile_manifest");
     assert!(e.contains("has a bad manifest: derive macro `D` has a helper attribute with an empty name"), "{e}");
-    let rt = Runtime::new(Config {
-        backend: Backend::Cranelift,
-        limits: Limits { manifest_bytes: 64 << 10, ..test_limits() },
-        cache_dir: None,
-    })
-    .unwrap();
+    let rt =
+        Runtime::new(Config::new(Backend::Cranelift, Limits { manifest_bytes: 64 << 10, ..test_limits() })).unwrap();
     let e = rt.load_bytes("hostile_manifest.wasm", &wasm("hostile_manifest")).unwrap_err().to_string();
     assert!(e.contains("exceeded its limit of 64 KiB of manifest (set by the WPM_MANIFEST_KIB"), "{e}");
 }
@@ -543,7 +539,7 @@ fn set_mode(dir: &Path, mode: u32) {
 fn plant_foreign_code(dir: &Path) {
     let scratch = TempDir::new(&format!("scratch-for-{}", dir.file_name().unwrap().to_string_lossy()));
     let rt = |d: &Path| {
-        Runtime::new(Config { backend: Backend::Cranelift, limits: test_limits(), cache_dir: Some(d.to_owned()) })
+        Runtime::new(Config { cache_dir: Some(d.to_owned()), ..Config::new(Backend::Cranelift, test_limits()) })
             .unwrap()
     };
     // The file name of echo's entry, and the image of another module.
@@ -559,9 +555,8 @@ fn plant_foreign_code(dir: &Path) {
 /// Loads echo with the cache in `dir`; says whether it came from the cache, and checks
 /// that it is echo (not the planted code) when it did not.
 fn load_echo_from(dir: &Path) -> bool {
-    let rt =
-        Runtime::new(Config { backend: Backend::Cranelift, limits: test_limits(), cache_dir: Some(dir.to_owned()) })
-            .unwrap();
+    let rt = Runtime::new(Config { cache_dir: Some(dir.to_owned()), ..Config::new(Backend::Cranelift, test_limits()) })
+        .unwrap();
     let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
     if !m.load_info().from_cache {
         assert_eq!(expand_with(&m, 0, sample(), &mut NoSpans).unwrap(), sample());
@@ -614,4 +609,183 @@ fn cache_files_are_private() {
     for entry in cache_entries(&fresh) {
         assert_eq!(std::fs::metadata(&entry).unwrap().permissions().mode() & 0o777, 0o600, "{}", entry.display());
     }
+}
+
+// The expansion cache (src/expansions.rs): hits, and every change that must be a miss.
+
+/// A span server whose source text is fixed and which keeps the diagnostics it gets.
+struct Answers {
+    source_text: &'static str,
+    diagnostics: Vec<(DiagnosticLevel, SpanHandle, String)>,
+}
+
+impl Answers {
+    fn new(source_text: &'static str) -> Self {
+        Answers { source_text, diagnostics: Vec::new() }
+    }
+}
+
+impl SpanServer for Answers {
+    fn source_text(&mut self, _: SpanHandle) -> Option<String> {
+        Some(self.source_text.to_owned())
+    }
+    fn file(&mut self, s: SpanHandle) -> String {
+        NoSpans.file(s)
+    }
+    fn local_file(&mut self, s: SpanHandle) -> Option<String> {
+        NoSpans.local_file(s)
+    }
+    fn location(&mut self, s: SpanHandle, which: SpanLocation) -> u32 {
+        NoSpans.location(s, which)
+    }
+    fn edge(&mut self, s: SpanHandle, start: bool) -> SpanHandle {
+        NoSpans.edge(s, start)
+    }
+    fn join(&mut self, a: SpanHandle, b: SpanHandle) -> Option<SpanHandle> {
+        NoSpans.join(a, b)
+    }
+    fn resolved_at(&mut self, a: SpanHandle, b: SpanHandle) -> SpanHandle {
+        NoSpans.resolved_at(a, b)
+    }
+    fn located_at(&mut self, a: SpanHandle, b: SpanHandle) -> SpanHandle {
+        NoSpans.located_at(a, b)
+    }
+    fn diagnostic(&mut self, level: DiagnosticLevel, span: SpanHandle, message: &str) {
+        self.diagnostics.push((level, span, message.to_owned()));
+    }
+}
+
+/// A runtime with the expansion cache in `dir` (and no code cache).
+fn caching_runtime(dir: &Path, limits: Limits) -> Runtime {
+    Runtime::new(Config { expansion_cache_dir: Some(dir.to_owned()), ..Config::new(Backend::Cranelift, limits) })
+        .expect("runtime")
+}
+
+/// The entry files under an expansion cache directory.
+fn expansion_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        files.extend(std::fs::read_dir(sub.path()).into_iter().flatten().flatten().map(|e| e.path()));
+    }
+    files
+}
+
+fn hits_and_misses(rt: &Runtime) -> (u64, u64) {
+    let s = rt.expansion_stats();
+    (s.hits, s.misses)
+}
+
+#[test]
+fn expansion_cache_hits_on_the_same_input_and_answers() {
+    let dir = TempDir::new("expansions-hit");
+    let rt = caching_runtime(&dir.0, test_limits());
+    let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    // echo: same input twice, then another input.
+    assert_eq!(expand_with(&m, 0, sample(), &mut NoSpans).unwrap(), sample());
+    assert_eq!(expand_with(&m, 0, sample(), &mut NoSpans).unwrap(), sample());
+    assert_eq!(hits_and_misses(&rt), (1, 1));
+    let other = vec![TokenTree::Ident(Ident { name: "other".into(), is_raw: false, span: SpanHandle(3) })];
+    assert_eq!(expand_with(&m, 0, other.clone(), &mut NoSpans).unwrap(), other);
+    assert_eq!(hits_and_misses(&rt), (1, 2));
+    // A second runtime (another rustc process) reads what the first stored.
+    let rt2 = caching_runtime(&dir.0, test_limits());
+    let m2 = rt2.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    assert_eq!(expand_with(&m2, 0, other, &mut NoSpans).unwrap().len(), 1);
+    assert_eq!(hits_and_misses(&rt2), (1, 0));
+    assert_eq!(expansion_entries(&dir.0).len(), 2);
+}
+
+#[test]
+fn expansion_cache_checks_the_transcript_and_replays_diagnostics() {
+    let dir = TempDir::new("expansions-transcript");
+    let rt = caching_runtime(&dir.0, test_limits());
+    let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    let ident = |name: &str| vec![TokenTree::Ident(Ident { name: name.into(), is_raw: false, span: SpanHandle(0) })];
+    // source_ident returns the call site's source text: a new answer is a miss.
+    assert_eq!(expand_with(&m, 1, vec![], &mut Answers::new("alpha")).unwrap(), ident("alpha"));
+    assert_eq!(expand_with(&m, 1, vec![], &mut Answers::new("alpha")).unwrap(), ident("alpha"));
+    assert_eq!(hits_and_misses(&rt), (1, 1));
+    assert_eq!(expand_with(&m, 1, vec![], &mut Answers::new("beta")).unwrap(), ident("beta"));
+    assert_eq!(hits_and_misses(&rt), (1, 2));
+    // diag warns: a hit warns again, exactly as the guest did.
+    let mut first = Answers::new("x");
+    expand_with(&m, 2, vec![], &mut first).unwrap();
+    let mut again = Answers::new("x");
+    expand_with(&m, 2, vec![], &mut again).unwrap();
+    assert_eq!(hits_and_misses(&rt), (2, 3));
+    assert_eq!(first.diagnostics, vec![(DiagnosticLevel::Warning, SpanHandle::CALL_SITE, "careful".to_owned())]);
+    assert_eq!(again.diagnostics, first.diagnostics);
+}
+
+#[test]
+fn expansion_cache_misses_for_other_module_bytes_and_limits() {
+    let dir = TempDir::new("expansions-key");
+    let rt = caching_runtime(&dir.0, test_limits());
+    let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    expand_with(&m, 4, sample(), &mut NoSpans).unwrap();
+    // The same code with one more custom section: other bytes, so another key.
+    let mut bytes = wasm("echo");
+    bytes.extend_from_slice(&[0, 4, 3, b'w', b'p', b'm']);
+    let m2 = rt.load_bytes("echo2.wasm", &bytes).unwrap();
+    expand_with(&m2, 4, sample(), &mut NoSpans).unwrap();
+    assert_eq!(hits_and_misses(&rt), (0, 2));
+    // Under a fuel limit the stored run would exceed, the guest runs and fails: an entry
+    // never hides a limit.
+    let starved = caching_runtime(&dir.0, Limits { fuel: 500, ..test_limits() });
+    let m3 = starved.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    let err = expand_with(&m3, 4, sample(), &mut NoSpans).unwrap_err();
+    assert!(matches!(err, MacroError::OutOfFuel(500)), "{err:?}");
+    assert_eq!(hits_and_misses(&starved), (0, 1));
+}
+
+#[test]
+fn expansion_cache_never_stores_failures() {
+    let dir = TempDir::new("expansions-failures");
+    let rt = caching_runtime(&dir.0, test_limits());
+    let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    for _ in 0..2 {
+        let err = expand_with(&m, 3, vec![], &mut NoSpans).unwrap_err();
+        assert!(matches!(err, MacroError::Trapped(_)), "{err:?}");
+    }
+    assert_eq!(hits_and_misses(&rt), (0, 2));
+    assert_eq!(rt.expansion_stats().stored, 0);
+    assert!(expansion_entries(&dir.0).is_empty());
+}
+
+#[test]
+fn corrupt_expansion_entries_are_misses_and_rewritten() {
+    let dir = TempDir::new("expansions-corrupt");
+    let rt = caching_runtime(&dir.0, test_limits());
+    let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    expand_with(&m, 0, sample(), &mut NoSpans).unwrap();
+    let entries = expansion_entries(&dir.0);
+    assert_eq!(entries.len(), 1);
+    let good = std::fs::read(&entries[0]).unwrap();
+    for bad in [b"garbage".to_vec(), good[..good.len() / 2].to_vec(), {
+        let mut flipped = good.clone();
+        let at = flipped.len() - 40;
+        flipped[at] ^= 1;
+        flipped
+    }] {
+        std::fs::write(&entries[0], &bad).unwrap();
+        let (hits, misses) = hits_and_misses(&rt);
+        assert_eq!(expand_with(&m, 0, sample(), &mut NoSpans).unwrap(), sample());
+        assert_eq!(hits_and_misses(&rt), (hits, misses + 1), "a damaged entry must not be used");
+        assert_eq!(std::fs::read(&entries[0]).unwrap(), good, "the guest's run rewrote the entry");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_shared_expansion_cache_dir_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("expansions-shared");
+    std::fs::create_dir_all(&dir.0).unwrap();
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let rt = caching_runtime(&dir.0, test_limits());
+    let m = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    expand_with(&m, 0, sample(), &mut NoSpans).unwrap();
+    expand_with(&m, 0, sample(), &mut NoSpans).unwrap();
+    assert_eq!(rt.expansion_stats(), wpm_host::ExpansionStats::default());
+    assert!(expansion_entries(&dir.0).is_empty());
 }

@@ -1,0 +1,801 @@
+//! The expansion cache: a macro that already ran on the same input is not run again.
+//!
+//! A guest has no capabilities, so its output is a function of the module, the macro, the
+//! request (attribute arguments and input, as wire tokens) and the answers the host gives
+//! to its questions; the limits decide whether it fails. An entry is stored under a
+//! SHA-256 key over the first three, the limits and the ABI version, and holds the output
+//! plus the *transcript*: every host call the guest made, with its arguments and answer.
+//! An entry is used only if asking the same questions of the current [`SpanServer`], in
+//! the same order, gives the same answers; then the guest would do exactly what it did
+//! before, so its stored output is what it would return now. Otherwise the guest runs and
+//! the entry is overwritten.
+//!
+//! Spans: the request's handles are given out by the host in order of appearance, so the
+//! same tokens give the same request bytes wherever they are in the file; where they are
+//! matters only through the answers, which the transcript checks. Handles the guest got
+//! from a host call (`edge`, `join`, `resolved_at`, `located_at`) are new in each run: the
+//! replay asks the same call of the current server and maps the stored handle to the one
+//! it answers, in later calls, in the output and in diagnostics.
+//!
+//! Only successful expansions are stored: a trap, a panic or a limit hit is never hidden
+//! by a cache entry (the guest runs again, and fails again). Diagnostics the guest emitted
+//! (and the host's note about suppressed ones) are calls of the transcript; a hit emits
+//! them again, after the whole transcript has been checked.
+//!
+//! On disk: one file per key under `<cache root>/expansions/<2 hex>/<key>`, written to a
+//! temporary file (mode 0600) and renamed into place, so concurrent compilers never read
+//! half an entry; read back through a checksum and the same validating decoder as guest
+//! output, so a corrupt or truncated entry is a miss (and is rewritten), never trusted.
+//! The directory is used only if private (`trust`). Its size is bounded: once past
+//! [`DEFAULT_MAX_BYTES`] (or `WPM_EXPANSION_CACHE_MIB`), the least recently used entries
+//! are deleted (a hit refreshes an entry's modification time).
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+use wpm_abi::{tokens, DiagnosticLevel, Request, SpanHandle, SpanLocation, TokenTree, ABI_VERSION};
+
+use crate::config::Limits;
+use crate::spans::SpanServer;
+
+/// Bumped whenever the key or the entry format changes.
+const FORMAT: &[u8] = b"wpm-expansion-1\n";
+
+/// Default bound on the cache's total size.
+pub const DEFAULT_MAX_BYTES: u64 = 512 << 20;
+
+/// Transcripts larger than this (in encoded bytes) are not stored: an expansion that
+/// asks that much is cheaper to rerun than to check.
+const MAX_TRANSCRIPT_BYTES: usize = 4 << 20;
+
+/// Counts of what the cache did in this process.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExpansionStats {
+    /// Expansions answered from the cache.
+    pub hits: u64,
+    /// Expansions that ran the guest (no entry, or an entry whose transcript differed).
+    pub misses: u64,
+    /// Entries written.
+    pub stored: u64,
+}
+
+/// An expansion cache directory.
+#[derive(Debug)]
+pub(crate) struct ExpansionCache {
+    dir: PathBuf,
+    max_bytes: u64,
+    log: bool,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    stored: AtomicU64,
+    /// Bytes written since the last trim.
+    written: AtomicU64,
+    trimmed_once: AtomicBool,
+}
+
+/// The 32-byte key of one expansion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Key([u8; 32]);
+
+impl Key {
+    fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl ExpansionCache {
+    /// The cache in `dir` if it is private (else one warning and `None`).
+    pub(crate) fn open(dir: PathBuf, max_bytes: u64, log: bool) -> Option<Self> {
+        if let Err(why) = crate::trust::ensure_private_dir(&dir) {
+            crate::trust::warn_untrusted(&dir, &why);
+            return None;
+        }
+        Some(ExpansionCache {
+            dir,
+            max_bytes,
+            log,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            stored: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            trimmed_once: AtomicBool::new(false),
+        })
+    }
+
+    /// What the cache did so far.
+    pub(crate) fn stats(&self) -> ExpansionStats {
+        ExpansionStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            stored: self.stored.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The key of macro `index` of the module whose bytes hash to `module`, run on the
+    /// encoded request `request` under `limits`.
+    pub(crate) fn key(module: &[u8; 32], index: u32, limits: &Limits, request: &[u8]) -> Key {
+        let mut h = Sha256::new();
+        h.update(FORMAT);
+        h.update(ABI_VERSION.to_le_bytes());
+        h.update(module);
+        h.update(index.to_le_bytes());
+        for var in crate::config::LIMIT_VARS {
+            h.update(var.value(limits).to_le_bytes());
+        }
+        h.update((request.len() as u64).to_le_bytes());
+        h.update(request);
+        Key(h.finalize().into())
+    }
+
+    fn path(&self, key: &Key) -> PathBuf {
+        let hex = key.hex();
+        self.dir.join(&hex[..2]).join(hex)
+    }
+
+    /// Answers an expansion from the cache: the stored output (handles mapped to the
+    /// current server's) if the entry exists, decodes, and its transcript holds for
+    /// `spans`; its diagnostics are then emitted to `spans`. `None` is a miss.
+    pub(crate) fn lookup(
+        &self,
+        key: &Key,
+        request: &Request,
+        spans: &mut dyn SpanServer,
+        what: &dyn Fn() -> String,
+    ) -> Option<Vec<TokenTree>> {
+        let path = self.path(key);
+        let found = fs::read(&path).ok().and_then(|bytes| Entry::decode(key, &bytes));
+        let output = found.and_then(|entry| entry.replay(request, spans));
+        if output.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            // Least recently used goes first when trimming.
+            if let Ok(file) = fs::File::options().write(true).open(&path) {
+                let _ = file.set_modified(SystemTime::now());
+            }
+            self.log("hit", what);
+        } else {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            self.log("miss", what);
+        }
+        output
+    }
+
+    /// Stores a successful expansion. Best effort: a failure only means no entry.
+    pub(crate) fn store(&self, key: &Key, transcript: &Transcript, output: &[TokenTree]) {
+        if transcript.too_big {
+            return;
+        }
+        let bytes = Entry::encode(key, &transcript.calls, output);
+        if bytes.len() as u64 > self.max_bytes / 8 {
+            return;
+        }
+        let path = self.path(key);
+        if write_atomically(&path, &bytes).is_ok() {
+            self.stored.fetch_add(1, Ordering::Relaxed);
+            let written = self.written.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
+            // Trim on the first store of a process, then after each eighth of the bound.
+            if !self.trimmed_once.swap(true, Ordering::Relaxed) || written > self.max_bytes / 8 {
+                self.written.store(0, Ordering::Relaxed);
+                trim(&self.dir, self.max_bytes);
+            }
+        }
+    }
+
+    fn log(&self, what: &str, which: &dyn Fn() -> String) {
+        if self.log {
+            let s = self.stats();
+            eprintln!("wpm: expansion cache {what}: {} ({} hits, {} misses so far)", which(), s.hits, s.misses);
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` (mode 0600) and renames it into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".tmp-{}-{}", process_tag(), SEQ.fetch_add(1, Ordering::Relaxed)));
+    let mut options = fs::File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = options.open(&tmp).and_then(|mut f| f.write_all(bytes)).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Tells this process's temporary files from other processes'.
+fn process_tag() -> u128 {
+    // WASI has no process ids (std panics); the clock is unique enough there, where one
+    // rustc runs per sandbox.
+    if cfg!(target_family = "wasm") {
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    } else {
+        u128::from(std::process::id())
+    }
+}
+
+/// Deletes the least recently used entries until the cache holds at most three quarters
+/// of `max_bytes`, if it holds more than `max_bytes`.
+fn trim(dir: &Path, max_bytes: u64) {
+    let mut entries = Vec::new();
+    let mut total = 0u64;
+    for sub in fs::read_dir(dir).into_iter().flatten().flatten() {
+        for file in fs::read_dir(sub.path()).into_iter().flatten().flatten() {
+            let Ok(meta) = file.metadata() else { continue };
+            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            total += meta.len();
+            entries.push((modified, meta.len(), file.path()));
+        }
+    }
+    if total <= max_bytes {
+        return;
+    }
+    entries.sort();
+    for (_, len, path) in entries {
+        if total <= max_bytes / 4 * 3 {
+            break;
+        }
+        if fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
+}
+
+/// One host call of an expansion, with its answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Call {
+    SourceText(SpanHandle, Option<String>),
+    File(SpanHandle, String),
+    LocalFile(SpanHandle, Option<String>),
+    Location(SpanHandle, SpanLocation, u32),
+    Edge(SpanHandle, bool, SpanHandle),
+    Join(SpanHandle, SpanHandle, Option<SpanHandle>),
+    ResolvedAt(SpanHandle, SpanHandle, SpanHandle),
+    LocatedAt(SpanHandle, SpanHandle, SpanHandle),
+    Diagnostic(DiagnosticLevel, SpanHandle, String),
+}
+
+/// The calls of one expansion, recorded while the guest runs.
+#[derive(Debug, Default)]
+pub(crate) struct Transcript {
+    calls: Vec<Call>,
+    bytes: usize,
+    too_big: bool,
+}
+
+impl Transcript {
+    fn push(&mut self, call: Call) {
+        if self.too_big {
+            return;
+        }
+        self.bytes += 16
+            + match &call {
+                Call::SourceText(_, s) | Call::LocalFile(_, s) => s.as_ref().map_or(0, String::len),
+                Call::File(_, s) | Call::Diagnostic(_, _, s) => s.len(),
+                _ => 0,
+            };
+        if self.bytes > MAX_TRANSCRIPT_BYTES {
+            self.too_big = true;
+            self.calls = Vec::new();
+        } else {
+            self.calls.push(call);
+        }
+    }
+}
+
+/// A [`SpanServer`] that forwards to another and records every call in a [`Transcript`].
+pub(crate) struct Recorder<'a> {
+    inner: &'a mut dyn SpanServer,
+    pub(crate) transcript: Transcript,
+}
+
+impl<'a> Recorder<'a> {
+    pub(crate) fn new(inner: &'a mut dyn SpanServer) -> Self {
+        Recorder { inner, transcript: Transcript::default() }
+    }
+}
+
+impl SpanServer for Recorder<'_> {
+    fn source_text(&mut self, span: SpanHandle) -> Option<String> {
+        let answer = self.inner.source_text(span);
+        self.transcript.push(Call::SourceText(span, answer.clone()));
+        answer
+    }
+    fn file(&mut self, span: SpanHandle) -> String {
+        let answer = self.inner.file(span);
+        self.transcript.push(Call::File(span, answer.clone()));
+        answer
+    }
+    fn local_file(&mut self, span: SpanHandle) -> Option<String> {
+        let answer = self.inner.local_file(span);
+        self.transcript.push(Call::LocalFile(span, answer.clone()));
+        answer
+    }
+    fn location(&mut self, span: SpanHandle, which: SpanLocation) -> u32 {
+        let answer = self.inner.location(span, which);
+        self.transcript.push(Call::Location(span, which, answer));
+        answer
+    }
+    fn edge(&mut self, span: SpanHandle, start: bool) -> SpanHandle {
+        let answer = self.inner.edge(span, start);
+        self.transcript.push(Call::Edge(span, start, answer));
+        answer
+    }
+    fn join(&mut self, a: SpanHandle, b: SpanHandle) -> Option<SpanHandle> {
+        let answer = self.inner.join(a, b);
+        self.transcript.push(Call::Join(a, b, answer));
+        answer
+    }
+    fn resolved_at(&mut self, a: SpanHandle, b: SpanHandle) -> SpanHandle {
+        let answer = self.inner.resolved_at(a, b);
+        self.transcript.push(Call::ResolvedAt(a, b, answer));
+        answer
+    }
+    fn located_at(&mut self, a: SpanHandle, b: SpanHandle) -> SpanHandle {
+        let answer = self.inner.located_at(a, b);
+        self.transcript.push(Call::LocatedAt(a, b, answer));
+        answer
+    }
+    fn diagnostic(&mut self, level: DiagnosticLevel, span: SpanHandle, message: &str) {
+        self.inner.diagnostic(level, span, message);
+        self.transcript.push(Call::Diagnostic(level, span, message.to_owned()));
+    }
+}
+
+/// A decoded cache entry.
+#[derive(Debug)]
+struct Entry {
+    calls: Vec<Call>,
+    output: Vec<TokenTree>,
+}
+
+impl Entry {
+    /// `FORMAT`, key, transcript, output (wire stream), SHA-256 of all that.
+    fn encode(key: &Key, calls: &[Call], output: &[TokenTree]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(FORMAT);
+        out.extend_from_slice(&key.0);
+        let mut transcript = Vec::new();
+        for call in calls {
+            encode_call(call, &mut transcript);
+        }
+        put_bytes(&mut out, &transcript);
+        let mut stream = Vec::new();
+        tokens::encode_stream(output, &mut stream);
+        put_bytes(&mut out, &stream);
+        let sum: [u8; 32] = Sha256::digest(&out).into();
+        out.extend_from_slice(&sum);
+        out
+    }
+
+    /// The entry in `bytes`, if it is intact and belongs to `key`.
+    fn decode(key: &Key, bytes: &[u8]) -> Option<Entry> {
+        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
+        if Sha256::digest(body).as_slice() != sum {
+            return None;
+        }
+        let mut r = Reader(body.strip_prefix(FORMAT)?.strip_prefix(&key.0[..])?);
+        let mut transcript = Reader(r.bytes()?);
+        let stream = r.bytes()?;
+        if !r.0.is_empty() {
+            return None;
+        }
+        let mut calls = Vec::new();
+        while !transcript.0.is_empty() {
+            calls.push(decode_call(&mut transcript)?);
+        }
+        let output = tokens::decode_stream(stream).ok()?;
+        Some(Entry { calls, output })
+    }
+
+    /// Checks the transcript against `spans` and returns the output with its handles
+    /// mapped, after emitting the stored diagnostics; `None` as soon as an answer differs.
+    fn replay(self, request: &Request, spans: &mut dyn SpanServer) -> Option<Vec<TokenTree>> {
+        let mut known: HashSet<u32> = (0..SpanHandle::FIRST_DYNAMIC).collect();
+        let mut collect = |trees: &[TokenTree]| {
+            visit_spans(trees, &mut |h| {
+                known.insert(h.0);
+            });
+        };
+        if let Some(args) = &request.attr_args {
+            collect(args);
+        }
+        collect(&request.input);
+        let mut map = Handles { known, map: HashMap::new() };
+        for call in &self.calls {
+            let holds = match call {
+                Call::SourceText(s, answer) => spans.source_text(map.get(*s)) == *answer,
+                Call::File(s, answer) => spans.file(map.get(*s)) == *answer,
+                Call::LocalFile(s, answer) => spans.local_file(map.get(*s)) == *answer,
+                Call::Location(s, which, answer) => spans.location(map.get(*s), *which) == *answer,
+                Call::Edge(s, start, answer) => map.answer(*answer, spans.edge(map.get(*s), *start)),
+                Call::Join(a, b, answer) => match (answer, spans.join(map.get(*a), map.get(*b))) {
+                    (Some(stored), Some(now)) => map.answer(*stored, now),
+                    (None, None) => true,
+                    _ => false,
+                },
+                Call::ResolvedAt(a, b, answer) => map.answer(*answer, spans.resolved_at(map.get(*a), map.get(*b))),
+                Call::LocatedAt(a, b, answer) => map.answer(*answer, spans.located_at(map.get(*a), map.get(*b))),
+                Call::Diagnostic(..) => true,
+            };
+            if !holds {
+                return None;
+            }
+        }
+        for call in &self.calls {
+            if let Call::Diagnostic(level, span, message) = call {
+                spans.diagnostic(*level, map.get(*span), message);
+            }
+        }
+        let mut output = self.output;
+        map_spans(&mut output, &mut |h| map.get(h));
+        Some(output)
+    }
+}
+
+/// Stored handles → the current server's, during a replay.
+struct Handles {
+    /// Handles whose meaning the stored run and this one share: the reserved ones and
+    /// the request's.
+    known: HashSet<u32>,
+    /// Handles the stored run got from host calls → those this run got for the same calls.
+    map: HashMap<u32, u32>,
+}
+
+impl Handles {
+    fn get(&self, h: SpanHandle) -> SpanHandle {
+        self.map.get(&h.0).map_or(h, |&now| SpanHandle(now))
+    }
+
+    /// Whether `now` answers a call that answered `stored` before: a known handle must
+    /// come back as itself; a new one is mapped to `now`, once.
+    fn answer(&mut self, stored: SpanHandle, now: SpanHandle) -> bool {
+        if self.known.contains(&stored.0) {
+            return stored == now;
+        }
+        match self.map.get(&stored.0) {
+            Some(&earlier) => earlier == now.0,
+            None => {
+                self.map.insert(stored.0, now.0);
+                true
+            }
+        }
+    }
+}
+
+/// Calls `f` on every span handle in `trees`.
+fn visit_spans(trees: &[TokenTree], f: &mut impl FnMut(SpanHandle)) {
+    for tree in trees {
+        match tree {
+            TokenTree::Group(g) => {
+                f(g.span);
+                f(g.span_open);
+                f(g.span_close);
+                visit_spans(&g.stream, f);
+            }
+            TokenTree::Ident(i) => f(i.span),
+            TokenTree::Punct(p) => f(p.span),
+            TokenTree::Literal(l) => f(l.span),
+        }
+    }
+}
+
+/// Replaces every span handle in `trees` with `f(handle)`.
+fn map_spans(trees: &mut [TokenTree], f: &mut impl FnMut(SpanHandle) -> SpanHandle) {
+    for tree in trees {
+        match tree {
+            TokenTree::Group(g) => {
+                g.span = f(g.span);
+                g.span_open = f(g.span_open);
+                g.span_close = f(g.span_close);
+                map_spans(&mut g.stream, f);
+            }
+            TokenTree::Ident(i) => i.span = f(i.span),
+            TokenTree::Punct(p) => p.span = f(p.span),
+            TokenTree::Literal(l) => l.span = f(l.span),
+        }
+    }
+}
+
+// The transcript's encoding: a tag byte per call, little-endian u32s, length-prefixed
+// strings, `Option`s as a presence byte.
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_u32(out, u32::try_from(b.len()).unwrap_or(u32::MAX));
+    out.extend_from_slice(b);
+}
+
+fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            out.push(1);
+            put_bytes(out, s.as_bytes());
+        }
+        None => out.push(0),
+    }
+}
+
+fn encode_call(call: &Call, out: &mut Vec<u8>) {
+    match call {
+        Call::SourceText(s, a) => {
+            out.push(0);
+            put_u32(out, s.0);
+            put_opt_str(out, a.as_deref());
+        }
+        Call::File(s, a) => {
+            out.push(1);
+            put_u32(out, s.0);
+            put_bytes(out, a.as_bytes());
+        }
+        Call::LocalFile(s, a) => {
+            out.push(2);
+            put_u32(out, s.0);
+            put_opt_str(out, a.as_deref());
+        }
+        Call::Location(s, which, a) => {
+            out.push(3);
+            put_u32(out, s.0);
+            put_u32(out, *which as u32);
+            put_u32(out, *a);
+        }
+        Call::Edge(s, start, a) => {
+            out.push(4);
+            put_u32(out, s.0);
+            out.push(u8::from(*start));
+            put_u32(out, a.0);
+        }
+        Call::Join(x, y, a) => {
+            out.push(5);
+            put_u32(out, x.0);
+            put_u32(out, y.0);
+            put_u32(out, a.map_or(SpanHandle::NONE.0, |h| h.0));
+        }
+        Call::ResolvedAt(x, y, a) => {
+            out.push(6);
+            put_u32(out, x.0);
+            put_u32(out, y.0);
+            put_u32(out, a.0);
+        }
+        Call::LocatedAt(x, y, a) => {
+            out.push(7);
+            put_u32(out, x.0);
+            put_u32(out, y.0);
+            put_u32(out, a.0);
+        }
+        Call::Diagnostic(level, s, m) => {
+            out.push(8);
+            put_u32(out, *level as u32);
+            put_u32(out, s.0);
+            put_bytes(out, m.as_bytes());
+        }
+    }
+}
+
+/// A cursor over entry bytes; every read is bounds-checked.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn handle(&mut self) -> Option<SpanHandle> {
+        self.u32().map(SpanHandle)
+    }
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let len = self.u32()? as usize;
+        self.take(len)
+    }
+    fn string(&mut self) -> Option<String> {
+        String::from_utf8(self.bytes()?.to_vec()).ok()
+    }
+    fn opt_string(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.string()?)),
+            _ => None,
+        }
+    }
+}
+
+fn decode_call(r: &mut Reader<'_>) -> Option<Call> {
+    Some(match r.u8()? {
+        0 => Call::SourceText(r.handle()?, r.opt_string()?),
+        1 => Call::File(r.handle()?, r.string()?),
+        2 => Call::LocalFile(r.handle()?, r.opt_string()?),
+        3 => Call::Location(r.handle()?, SpanLocation::from_u32(r.u32()?)?, r.u32()?),
+        4 => Call::Edge(
+            r.handle()?,
+            match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            r.handle()?,
+        ),
+        5 => {
+            let (a, b, answer) = (r.handle()?, r.handle()?, r.handle()?);
+            Call::Join(a, b, (answer != SpanHandle::NONE).then_some(answer))
+        }
+        6 => Call::ResolvedAt(r.handle()?, r.handle()?, r.handle()?),
+        7 => Call::LocatedAt(r.handle()?, r.handle()?, r.handle()?),
+        8 => Call::Diagnostic(DiagnosticLevel::from_u32(r.u32()?)?, r.handle()?, r.string()?),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wpm_abi::{Ident, Punct, Spacing};
+
+    fn ident(name: &str, span: u32) -> TokenTree {
+        TokenTree::Ident(Ident { name: name.into(), is_raw: false, span: SpanHandle(span) })
+    }
+
+    /// Answers from a fixed line number; new handles count up from 100.
+    struct Lines {
+        line: u32,
+        next: u32,
+        diagnostics: Vec<(DiagnosticLevel, SpanHandle, String)>,
+    }
+
+    impl SpanServer for Lines {
+        fn source_text(&mut self, _: SpanHandle) -> Option<String> {
+            Some("x".into())
+        }
+        fn file(&mut self, _: SpanHandle) -> String {
+            "a.rs".into()
+        }
+        fn local_file(&mut self, _: SpanHandle) -> Option<String> {
+            None
+        }
+        fn location(&mut self, _: SpanHandle, _: SpanLocation) -> u32 {
+            self.line
+        }
+        fn edge(&mut self, _: SpanHandle, _: bool) -> SpanHandle {
+            self.next += 1;
+            SpanHandle(self.next)
+        }
+        fn join(&mut self, _: SpanHandle, _: SpanHandle) -> Option<SpanHandle> {
+            None
+        }
+        fn resolved_at(&mut self, a: SpanHandle, _: SpanHandle) -> SpanHandle {
+            a
+        }
+        fn located_at(&mut self, a: SpanHandle, _: SpanHandle) -> SpanHandle {
+            a
+        }
+        fn diagnostic(&mut self, level: DiagnosticLevel, span: SpanHandle, message: &str) {
+            self.diagnostics.push((level, span, message.into()));
+        }
+    }
+
+    fn lines(line: u32, next: u32) -> Lines {
+        Lines { line, next, diagnostics: Vec::new() }
+    }
+
+    /// A stand-in guest: asks the line of its first token, takes an edge of it, warns,
+    /// and returns `line_N` spanned by the edge.
+    fn guest(request: &Request, spans: &mut dyn SpanServer) -> Vec<TokenTree> {
+        let first = match &request.input[0] {
+            TokenTree::Ident(i) => i.span,
+            _ => SpanHandle::CALL_SITE,
+        };
+        let line = spans.location(first, SpanLocation::StartLine);
+        let edge = spans.edge(first, true);
+        spans.diagnostic(DiagnosticLevel::Warning, edge, "careful");
+        vec![ident(&format!("line_{line}"), edge.0)]
+    }
+
+    fn request() -> Request {
+        Request { attr_args: None, input: vec![ident("a", 3)] }
+    }
+
+    fn run_recorded(spans: &mut dyn SpanServer) -> (Transcript, Vec<TokenTree>) {
+        let mut recorder = Recorder::new(spans);
+        let output = guest(&request(), &mut recorder);
+        (recorder.transcript, output)
+    }
+
+    #[test]
+    fn entries_round_trip_and_replay_with_handles_mapped() {
+        let key = Key([7; 32]);
+        let mut first = lines(10, 100);
+        let (transcript, output) = run_recorded(&mut first);
+        assert_eq!(output, vec![ident("line_10", 101)]);
+        let bytes = Entry::encode(&key, &transcript.calls, &output);
+        let entry = Entry::decode(&key, &bytes).expect("decodes");
+        assert_eq!(entry.calls, transcript.calls);
+
+        // Same answers, other handle numbering: a hit, with the output and the
+        // diagnostic on the handle this server gave out.
+        let mut now = lines(10, 500);
+        let replayed = entry.replay(&request(), &mut now).expect("the transcript holds");
+        assert_eq!(replayed, vec![ident("line_10", 501)]);
+        assert_eq!(now.diagnostics, vec![(DiagnosticLevel::Warning, SpanHandle(501), "careful".into())]);
+        // And that is what a fresh run gives.
+        assert_eq!(guest(&request(), &mut lines(10, 500)), replayed);
+    }
+
+    #[test]
+    fn another_answer_is_a_miss_without_diagnostics() {
+        let key = Key([7; 32]);
+        let (transcript, output) = run_recorded(&mut lines(10, 100));
+        let entry = Entry::decode(&key, &Entry::encode(&key, &transcript.calls, &output)).unwrap();
+        let mut moved = lines(11, 100);
+        assert!(entry.replay(&request(), &mut moved).is_none());
+        assert!(moved.diagnostics.is_empty(), "a miss emits nothing: the guest will");
+    }
+
+    #[test]
+    fn corrupt_truncated_or_foreign_entries_are_refused() {
+        let key = Key([7; 32]);
+        let (transcript, output) = run_recorded(&mut lines(10, 100));
+        let bytes = Entry::encode(&key, &transcript.calls, &output);
+        for at in [0, FORMAT.len() + 3, bytes.len() / 2, bytes.len() - 1] {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x40;
+            assert!(Entry::decode(&key, &bad).is_none(), "flipped byte {at}");
+        }
+        for len in [0, 10, bytes.len() - 1] {
+            assert!(Entry::decode(&key, &bytes[..len]).is_none(), "truncated to {len}");
+        }
+        assert!(Entry::decode(&Key([8; 32]), &bytes).is_none(), "another key's entry");
+    }
+
+    #[test]
+    fn known_handles_must_come_back_as_themselves() {
+        let mut h = Handles { known: (0..4).collect(), map: HashMap::new() };
+        assert!(h.answer(SpanHandle(3), SpanHandle(3)));
+        assert!(!h.answer(SpanHandle(3), SpanHandle(9)));
+        assert!(h.answer(SpanHandle(50), SpanHandle(9)));
+        assert_eq!(h.get(SpanHandle(50)), SpanHandle(9));
+        assert!(!h.answer(SpanHandle(50), SpanHandle(10)), "one stored handle, two answers");
+    }
+
+    #[test]
+    fn keys_cover_module_macro_limits_and_request() {
+        let limits = Limits::default();
+        let bytes = request().encode();
+        let base = ExpansionCache::key(&[1; 32], 0, &limits, &bytes);
+        assert_eq!(base, ExpansionCache::key(&[1; 32], 0, &limits, &bytes));
+        assert_ne!(base, ExpansionCache::key(&[2; 32], 0, &limits, &bytes));
+        assert_ne!(base, ExpansionCache::key(&[1; 32], 1, &limits, &bytes));
+        let fewer = Limits { fuel: 5, ..limits };
+        assert_ne!(base, ExpansionCache::key(&[1; 32], 0, &fewer, &bytes));
+        let other = Request { attr_args: Some(vec![]), input: request().input }.encode();
+        assert_ne!(base, ExpansionCache::key(&[1; 32], 0, &limits, &other));
+        let punct = TokenTree::Punct(Punct { ch: b'+', spacing: Spacing::Alone, span: SpanHandle(3) });
+        let changed = Request { attr_args: None, input: vec![punct] }.encode();
+        assert_ne!(base, ExpansionCache::key(&[1; 32], 0, &limits, &changed));
+    }
+
+    #[test]
+    fn oversized_transcripts_are_dropped() {
+        let mut t = Transcript::default();
+        let big = "x".repeat(MAX_TRANSCRIPT_BYTES);
+        t.push(Call::File(SpanHandle(3), big));
+        assert!(t.too_big && t.calls.is_empty());
+        t.push(Call::File(SpanHandle(3), String::new()));
+        assert!(t.calls.is_empty());
+    }
+}
