@@ -24,6 +24,7 @@ FORK_TEST_OUT (default build/fork-tests in the checkout), CARGO_WPM (a prebuilt 
 build it from the workspace). A missing tool is a failure, never a skip.
 """
 
+import hashlib
 import os
 import re
 import shlex
@@ -88,14 +89,25 @@ def cargo_wpm():
     return os.path.join(HOST_CARGO_TARGET, "debug", "cargo-wpm")
 
 
+def builder_hash():
+    """A short SHA-256 of the cargo-wpm binary, which embeds the builder and the guest library:
+    modules it built are kept under MODULES/<this>, so a changed builder rebuilds them."""
+    if not hasattr(builder_hash, "value"):
+        with open(cargo_wpm.path, "rb") as f:
+            builder_hash.value = hashlib.sha256(f.read()).hexdigest()[:16]
+    return builder_hash.value
+
+
 def build_module(key, spec, extra=(), file_name=None):
-    """`cargo wpm build SPEC -o MODULES/FILE_NAME` (default `KEY.wasm`), skipped when the output
-    is newer than SPEC (a directory) or exists (a registry SPEC: FILE_NAME carries the version)."""
-    out = os.path.join(MODULES, file_name or key + ".wasm")
+    """`cargo wpm build SPEC -o MODULES/<builder hash>/FILE_NAME` (default `KEY.wasm`), skipped
+    when the output is newer than SPEC (a directory) or exists (a registry SPEC: FILE_NAME
+    carries the version)."""
+    out_dir = os.path.join(MODULES, builder_hash())
+    out = os.path.join(out_dir, file_name or key + ".wasm")
     src_mtime = newest_mtime(spec) if os.path.isdir(spec) else 0
     if os.path.exists(out) and os.path.getmtime(out) >= src_mtime:
         return out
-    os.makedirs(MODULES, exist_ok=True)
+    os.makedirs(out_dir, exist_ok=True)
     t0 = time.time()
     r = run([cargo_wpm.path, "wpm", "build", spec, "-o", out, *extra])
     if r.returncode != 0 or not os.path.exists(out):
@@ -247,6 +259,9 @@ WASI_ERRNO = {"44": "2"} if os.environ.get("FORK_TEST_WASI_ERRNO") else {}
 
 
 def normalize(text, case_dir):
+    built = getattr(builder_hash, "value", None)
+    if built:
+        text = text.replace(os.path.join(MODULES, built), "$MODULES")
     text = text.replace(MODULES, "$MODULES").replace(case_dir, "$DIR").replace(OUT, "$OUT")
     text = re.sub(r"\(os error (\d+)\)", lambda m: f"(os error {WASI_ERRNO.get(m[1], m[1])})", text)
     # Thread ids and the like would make panic output unstable.
