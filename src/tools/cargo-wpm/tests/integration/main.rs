@@ -5,6 +5,7 @@
 //! compiler's own view of the crate, from a native `cargo rustdoc --output-format json`
 //! (see [`support::oracle_macros`]).
 
+mod corpus;
 mod crates_io;
 mod errors;
 mod local;
