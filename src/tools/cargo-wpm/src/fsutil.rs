@@ -71,3 +71,9 @@ pub(crate) fn sync_dir(from: &Path, to: &Path, overrides: &[(PathBuf, Vec<u8>)])
     }
     Ok(())
 }
+
+/// FNV-1a of `s`: a stable short hash for cache and scratch directory names (not for
+/// anything an attacker chooses to collide).
+pub(crate) fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}

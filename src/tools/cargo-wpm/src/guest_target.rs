@@ -60,7 +60,7 @@ pub(crate) struct GuestTarget {
 /// or its std does not have the expected shape; I/O errors.
 pub(crate) fn prepare(tc: &Toolchain, cache: &Path) -> Result<GuestTarget> {
     let version = run(Command::new(&tc.rustc).arg("-vV"), "rustc -vV")?;
-    let key = fnv(&format!("{LAYOUT_VERSION}\n{}\n{}", version, tc.sysroot.display()));
+    let key = crate::fsutil::fnv(&format!("{LAYOUT_VERSION}\n{}\n{}", version, tc.sysroot.display()));
     let root = cache.join("guest-sysroot");
     let dir = root.join(format!("{key:016x}"));
     let target = GuestTarget { spec: dir.join(format!("{TARGET_NAME}.json")), sysroot: dir.clone() };
@@ -211,11 +211,6 @@ fn run(cmd: &mut Command, what: &str) -> Result<String> {
         });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// FNV-1a, for cache keys.
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ const NOT_A_MEMBER: &str = "believes it's in a workspace when it's not";
 /// cannot inherit from that workspace (cargo would not let it), so nothing is lost.
 fn standalone_metadata(host_cargo: &Path, manifest: &Path, scratch: &Path, shown: &str) -> Result<Metadata> {
     let original = manifest.parent().unwrap_or(Path::new("/"));
-    let copy = scratch.join(format!("standalone-{:016x}", fnv(&original.display().to_string())));
+    let copy = scratch.join(format!("standalone-{:016x}", crate::fsutil::fnv(&original.display().to_string())));
     crate::fsutil::sync_dir(original, &copy, &[])?;
     let text =
         std::fs::read_to_string(manifest).map_err(|e| Error::io(format!("reading {}", manifest.display()), e))?;
@@ -163,11 +163,6 @@ fn standalone_metadata(host_cargo: &Path, manifest: &Path, scratch: &Path, shown
         }
     }
     Ok(meta)
-}
-
-/// FNV-1a, for scratch directory names.
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Checks the lib target and builds the [`Package`].
