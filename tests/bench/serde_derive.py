@@ -1,22 +1,31 @@
 #!/usr/bin/env python3
 """Benchmark: serde derive expanded natively vs as wasm (Cranelift, Pulley; expansion cache warm).
 
-Measures, in one run, rustc's `expand_crate` time (from `-Ztime-passes`) for
+Measures, in one run, for
   * one.rs: 200 one-field structs with #[derive(Serialize, Deserialize)] (400 expansions),
   * big.rs: one 1000-field struct with the same derives (2 expansions),
 with the native serde_derive proc macro, and with serde_derive.wasm through `wpm-rustc`:
 Cranelift (warm compiled-code cache) and Pulley with the expansion cache off, so the guest
 runs every time, and Cranelift with a warm expansion cache (the guest does not run: the
-expansions are replayed). Prints medians and ratios to native.
+expansions are replayed, and the module is not even compiled), two times:
+  * macro time: the sum of rustc's `expand_proc_macro` self-profile activities, which
+    rustc opens around each proc-macro call (token conversion through the bridge both
+    ways and the macro itself; not the parse of its output). Read from `-Zself-profile`
+    by tests/bench/macro_time (built here);
+  * `expand_crate` (from `-Ztime-passes`): all of macro expansion, parsing the outputs
+    and resolving included.
+Prints medians and ratios to native.
 Usage: python3 tests/bench/serde_derive.py [--runs N]
 """
 import argparse
 import glob
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERDE = "1.0.229"
@@ -31,10 +40,13 @@ def run(cmd, **kw):
 
 
 def build_tools():
-    print("bench: building cargo-wpm and wpm-rustc (release)", file=sys.stderr)
+    print("bench: building cargo-wpm, wpm-rustc and macro-time (release)", file=sys.stderr)
     run(["cargo", "build", "--release", "-q", "-p", "cargo-wpm", "-p", "wpm-rustc"], cwd=ROOT)
+    helper = os.path.join(ROOT, "tests", "bench", "macro_time")
+    run(["cargo", "build", "--release", "-q", "--target-dir", os.path.join(WORK, "macro-time")], cwd=helper)
     bin_dir = os.path.join(ROOT, "target", "release")
-    return os.path.join(bin_dir, "cargo-wpm"), os.path.join(bin_dir, "wpm-rustc")
+    macro_time = os.path.join(WORK, "macro-time", "release", "macro-time")
+    return os.path.join(bin_dir, "cargo-wpm"), os.path.join(bin_dir, "wpm-rustc"), macro_time
 
 
 def build_native():
@@ -82,12 +94,23 @@ def write_inputs():
 TIME_RE = re.compile(r"time:\s+([0-9.]+);.*\sexpand_crate$", re.M)
 
 
-def expand_time(cmd, env):
-    res = run(cmd, env=env)
-    m = TIME_RE.search(res.stderr)
-    if not m:
-        sys.exit(f"bench: no expand_crate time in output of {' '.join(cmd)}:\n{res.stderr[-2000:]}")
-    return float(m.group(1))
+def measure(cmd, env, macro_time, expected):
+    """(macro time, expand_crate time) of one run of `cmd`, in seconds."""
+    profile_dir = tempfile.mkdtemp(prefix="wpm-bench-")
+    try:
+        res = run([*cmd, f"-Zself-profile={profile_dir}"], env=env)
+        m = TIME_RE.search(res.stderr)
+        if not m:
+            sys.exit(f"bench: no expand_crate time in output of {' '.join(cmd)}:\n{res.stderr[-2000:]}")
+        profiles = glob.glob(os.path.join(profile_dir, "*.mm_profdata"))
+        if len(profiles) != 1:
+            sys.exit(f"bench: expected one self-profile in {profile_dir}, found {profiles}")
+        count, seconds, _ = run([macro_time, profiles[0]]).stdout.split(maxsplit=2)
+        if int(count) != expected:
+            sys.exit(f"bench: {count} proc-macro calls in {' '.join(cmd)}, expected {expected}")
+        return float(seconds), float(m.group(1))
+    finally:
+        shutil.rmtree(profile_dir, ignore_errors=True)
 
 
 def main():
@@ -95,7 +118,7 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
-    cargo_wpm, wpm_rustc = build_tools()
+    cargo_wpm, wpm_rustc, macro_time = build_tools()
     native_so, serde_rlib, deps = build_native()
     wasm = build_wasm(cargo_wpm)
     inputs = write_inputs()
@@ -114,25 +137,26 @@ def main():
         "warm": ([wpm_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
                  {"WPM_BACKEND": "cranelift", "WPM_EXPANSION_CACHE": "1"}),
     }
+    calls = {"one": 400, "big": 2}
     results = {}
     for input_name, path in inputs.items():
         for cfg, (cmd, extra) in configs.items():
             env = dict(base_env, **extra)
-            expand_time([*cmd, path], env)  # warm-up: builds the shim, fills the code cache
-            times = [expand_time([*cmd, path], env) for _ in range(args.runs)]
-            results[(input_name, cfg)] = statistics.median(times)
-    print(f"\nserde_derive {SERDE}, rustc expand_crate time, median of {args.runs} runs (seconds)")
-    print(f"{'input':<34}{'native':>10}{'cranelift':>11}{'pulley':>10}{'warm':>10}"
-          f"{'cl/native':>11}{'pl/native':>11}{'warm/native':>13}")
+            run([*cmd, path], env=env)  # warm-up: builds the shim, fills the caches
+            times = [measure([*cmd, path], env, macro_time, calls[input_name]) for _ in range(args.runs)]
+            results[(input_name, cfg)] = tuple(statistics.median(t[i] for t in times) for i in (0, 1))
     labels = {"one": "200 x 1-field struct (400 derives)", "big": "1 x 1000-field struct (2 derives)"}
-    for input_name in inputs:
-        n, c, p, w = (results[(input_name, k)] for k in ("native", "cranelift", "pulley", "warm"))
-        print(f"{labels[input_name]:<34}{n:>10.3f}{c:>11.3f}{p:>10.3f}{w:>10.3f}"
-              f"{c / n:>10.2f}x{p / n:>10.2f}x{w / n:>12.2f}x")
-    n1, c1, p1 = (results[("one", k)] for k in ("native", "cranelift", "pulley"))
-    print(f"\nper-expansion overhead vs native (1-field): cranelift {(c1 - n1) / 400 * 1e6:.0f} us, "
+    for which, title in ((0, "macro time (rustc's expand_proc_macro activities)"), (1, "expand_crate")):
+        print(f"\nserde_derive {SERDE}, {title}, median of {args.runs} runs (seconds)")
+        print(f"{'input':<34}{'native':>10}{'cranelift':>11}{'pulley':>10}{'warm':>10}"
+              f"{'cl/native':>11}{'pl/native':>11}{'warm/native':>13}")
+        for input_name in inputs:
+            n, c, p, w = (results[(input_name, k)][which] for k in ("native", "cranelift", "pulley", "warm"))
+            print(f"{labels[input_name]:<34}{n:>10.3f}{c:>11.3f}{p:>10.3f}{w:>10.3f}"
+                  f"{c / n:>10.2f}x{p / n:>10.2f}x{w / n:>12.2f}x")
+    n1, c1, p1 = (results[("one", k)][0] for k in ("native", "cranelift", "pulley"))
+    print(f"\nper-expansion macro time over native (1-field): cranelift {(c1 - n1) / 400 * 1e6:.0f} us, "
           f"pulley {(p1 - n1) / 400 * 1e6:.0f} us")
-
 
 if __name__ == "__main__":
     main()

@@ -105,13 +105,69 @@ fn tree_from_wire(tree: &abi::TokenTree, table: &SpanTable) -> Result<TokenTree,
             TokenTree::Punct(punct)
         }
         abi::TokenTree::Literal(l) => {
-            let mut source = String::new();
-            // Writing into a String cannot fail.
-            let _ = l.write_source(&mut source);
-            let mut lit: Literal =
-                source.parse().map_err(|_| format!("`{}` is not a valid literal", source.escape_debug()))?;
+            let mut lit = match built_literal(l) {
+                Some(lit) => lit,
+                None => {
+                    let mut source = String::new();
+                    // Writing into a String cannot fail.
+                    let _ = l.write_source(&mut source);
+                    source.parse().map_err(|_| format!("`{}` is not a valid literal", source.escape_debug()))?
+                }
+            };
             lit.set_span(span(table, l.span)?);
             TokenTree::Literal(lit)
         }
     })
+}
+
+/// The literal built by a `proc_macro` constructor, for the common literals a constructor
+/// reproduces exactly (same kind, symbol and suffix as rustc's lexer would give): plain
+/// decimal integers and strings or chars of printable ASCII without escapes. `None` for
+/// the rest, which go through `Literal::from_str` (a round trip through rustc's lexer,
+/// several times slower).
+fn built_literal(l: &abi::Literal) -> Option<Literal> {
+    let printable = |s: &str, quote: u8| s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\' && b != quote);
+    match l.kind {
+        abi::LitKind::Integer => integer_literal(&l.symbol, &l.suffix),
+        abi::LitKind::Str if l.suffix.is_empty() && printable(&l.symbol, b'"') => Some(Literal::string(&l.symbol)),
+        abi::LitKind::Char if l.suffix.is_empty() && l.symbol.len() == 1 && printable(&l.symbol, b'\'') => {
+            Some(Literal::character(char::from(l.symbol.as_bytes()[0])))
+        }
+        _ => None,
+    }
+}
+
+/// `symbol` + `suffix` as a literal when `symbol` is the canonical decimal form of a value
+/// that fits the suffix's type (what the integer constructors print), else `None`.
+fn integer_literal(symbol: &str, suffix: &str) -> Option<Literal> {
+    let canonical = !symbol.is_empty()
+        && symbol.bytes().all(|b| b.is_ascii_digit())
+        && (symbol == "0" || !symbol.starts_with('0'));
+    if !canonical {
+        return None;
+    }
+    let value: u128 = symbol.parse().ok()?;
+    macro_rules! suffixed {
+        ($($suffix:literal => $ty:ty, $ctor:ident;)*) => {
+            match suffix {
+                "" => Some(Literal::u128_unsuffixed(value)),
+                $($suffix => <$ty>::try_from(value).ok().map(Literal::$ctor),)*
+                _ => None,
+            }
+        };
+    }
+    suffixed! {
+        "u8" => u8, u8_suffixed;
+        "u16" => u16, u16_suffixed;
+        "u32" => u32, u32_suffixed;
+        "u64" => u64, u64_suffixed;
+        "u128" => u128, u128_suffixed;
+        "usize" => usize, usize_suffixed;
+        "i8" => i8, i8_suffixed;
+        "i16" => i16, i16_suffixed;
+        "i32" => i32, i32_suffixed;
+        "i64" => i64, i64_suffixed;
+        "i128" => i128, i128_suffixed;
+        "isize" => isize, isize_suffixed;
+    }
 }

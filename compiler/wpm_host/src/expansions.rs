@@ -29,6 +29,12 @@
 //! The directory is used only if private (`trust`). Its size is bounded: once past
 //! [`DEFAULT_MAX_BYTES`] (or `WPM_EXPANSION_CACHE_MIB`), the least recently used entries
 //! are deleted (a hit refreshes an entry's modification time).
+//!
+//! The cache also keeps each module's manifest (`manifests/<key>`, keyed by the module's
+//! hash, the ABI version and the limits), written after a load that validated, compiled
+//! and instantiated the module. A later load that finds it does not compile the module:
+//! a process whose expansions all hit never compiles it at all (inside rustc.wasm, where
+//! Pulley compiles for seconds, that is most of a warm build's macro time).
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -38,13 +44,17 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
-use wpm_abi::{tokens, DiagnosticLevel, Request, SpanHandle, SpanLocation, TokenTree, ABI_VERSION};
+use wpm_abi::{tokens, DiagnosticLevel, Manifest, Request, SpanHandle, SpanLocation, TokenTree, ABI_VERSION};
 
 use crate::config::Limits;
 use crate::spans::SpanServer;
 
 /// Bumped whenever the key or the entry format changes.
 const FORMAT: &[u8] = b"wpm-expansion-1\n";
+/// The same for manifest records.
+const MANIFEST_FORMAT: &[u8] = b"wpm-manifest-1\n";
+/// The subdirectory of manifest records.
+const MANIFESTS: &str = "manifests";
 
 /// Default bound on the cache's total size.
 pub const DEFAULT_MAX_BYTES: u64 = 512 << 20;
@@ -137,6 +147,39 @@ impl ExpansionCache {
         self.dir.join(&hex[..2]).join(hex)
     }
 
+    /// The key of the manifest record of the module whose bytes hash to `module`.
+    fn manifest_key(module: &[u8; 32], limits: &Limits) -> Key {
+        let mut h = Sha256::new();
+        h.update(MANIFEST_FORMAT);
+        h.update(ABI_VERSION.to_le_bytes());
+        h.update(module);
+        for var in crate::config::LIMIT_VARS {
+            h.update(var.value(limits).to_le_bytes());
+        }
+        Key(h.finalize().into())
+    }
+
+    fn manifest_path(&self, key: &Key) -> PathBuf {
+        self.dir.join(MANIFESTS).join(key.hex())
+    }
+
+    /// The manifest stored for the module whose bytes hash to `module`, if its record is
+    /// intact and decodes (the caller still checks it as it checks a guest's answer).
+    pub(crate) fn manifest(&self, module: &[u8; 32], limits: &Limits) -> Option<Manifest> {
+        let key = Self::manifest_key(module, limits);
+        let path = self.manifest_path(&key);
+        let bytes = fs::read(&path).ok()?;
+        let manifest = Manifest::decode(unseal(MANIFEST_FORMAT, &key, &bytes)?).ok()?;
+        touch(&path);
+        Some(manifest)
+    }
+
+    /// Records the manifest of a module that loaded. Best effort, as [`Self::store`].
+    pub(crate) fn store_manifest(&self, module: &[u8; 32], limits: &Limits, manifest: &Manifest) {
+        let key = Self::manifest_key(module, limits);
+        let _ = write_atomically(&self.manifest_path(&key), &seal(MANIFEST_FORMAT, &key, &manifest.encode()));
+    }
+
     /// Answers an expansion from the cache: the stored output (handles mapped to the
     /// current server's) if the entry exists, decodes, and its transcript holds for
     /// `spans`; its diagnostics are then emitted to `spans`. `None` is a miss.
@@ -152,10 +195,7 @@ impl ExpansionCache {
         let output = found.and_then(|entry| entry.replay(request, spans));
         if output.is_some() {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            // Least recently used goes first when trimming.
-            if let Ok(file) = fs::File::options().write(true).open(&path) {
-                let _ = file.set_modified(SystemTime::now());
-            }
+            touch(&path);
             self.log("hit", what);
         } else {
             self.misses.fetch_add(1, Ordering::Relaxed);
@@ -191,6 +231,35 @@ impl ExpansionCache {
             eprintln!("wpm: expansion cache {what}: {} ({} hits, {} misses so far)", which(), s.hits, s.misses);
         }
     }
+}
+
+/// Marks a record used now: least recently used goes first when trimming.
+fn touch(path: &Path) {
+    if let Ok(file) = fs::File::options().write(true).open(path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}
+
+/// `format`, `key`, `body`, and the SHA-256 of all that: a record that [`unseal`] only
+/// gives back intact and under the same key.
+fn seal(format: &[u8], key: &Key, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(format.len() + 64 + body.len());
+    out.extend_from_slice(format);
+    out.extend_from_slice(&key.0);
+    out.extend_from_slice(body);
+    let sum: [u8; 32] = Sha256::digest(&out).into();
+    out.extend_from_slice(&sum);
+    out
+}
+
+/// The body of a record [`seal`]ed with `format` and `key`; `None` if it is damaged,
+/// truncated, of another format or under another key.
+fn unseal<'a>(format: &[u8], key: &Key, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    let (sealed, sum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
+    if Sha256::digest(sealed).as_slice() != sum {
+        return None;
+    }
+    sealed.strip_prefix(format)?.strip_prefix(&key.0[..])
 }
 
 /// Writes `bytes` to a temporary file beside `path` (mode 0600) and renames it into place.
@@ -357,31 +426,23 @@ struct Entry {
 }
 
 impl Entry {
-    /// `FORMAT`, key, transcript, output (wire stream), SHA-256 of all that.
+    /// The transcript and the output (wire stream), [`seal`]ed under `key`.
     fn encode(key: &Key, calls: &[Call], output: &[TokenTree]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256);
-        out.extend_from_slice(FORMAT);
-        out.extend_from_slice(&key.0);
+        let mut body = Vec::with_capacity(256);
         let mut transcript = Vec::new();
         for call in calls {
             encode_call(call, &mut transcript);
         }
-        put_bytes(&mut out, &transcript);
+        put_bytes(&mut body, &transcript);
         let mut stream = Vec::new();
         tokens::encode_stream(output, &mut stream);
-        put_bytes(&mut out, &stream);
-        let sum: [u8; 32] = Sha256::digest(&out).into();
-        out.extend_from_slice(&sum);
-        out
+        put_bytes(&mut body, &stream);
+        seal(FORMAT, key, &body)
     }
 
     /// The entry in `bytes`, if it is intact and belongs to `key`.
     fn decode(key: &Key, bytes: &[u8]) -> Option<Entry> {
-        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
-        if Sha256::digest(body).as_slice() != sum {
-            return None;
-        }
-        let mut r = Reader(body.strip_prefix(FORMAT)?.strip_prefix(&key.0[..])?);
+        let mut r = Reader(unseal(FORMAT, key, bytes)?);
         let mut transcript = Reader(r.bytes()?);
         let stream = r.bytes()?;
         if !r.0.is_empty() {

@@ -1,5 +1,6 @@
 //! A loaded module: the manifest read at load time, and expansion in fresh instances.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use wasmtime::InstancePre;
@@ -8,6 +9,7 @@ use wpm_abi::{exports, tokens, DiagnosticLevel, Manifest, Request, SpanHandle, T
 use crate::config::{Limits, ENV_DIAGNOSTIC_KIB, ENV_MAX_DIAGNOSTICS};
 use crate::error::{HostError, MacroError};
 use crate::expansions::{ExpansionCache, Recorder};
+use crate::runtime::Compiler;
 use crate::session::Session;
 use crate::spans::{NoSpans, SpanServer};
 use crate::state::HostState;
@@ -17,20 +19,52 @@ use crate::state::HostState;
 pub struct LoadInfo {
     /// `true` if the compiled code came from the on-disk cache.
     pub from_cache: bool,
+    /// `false` if the manifest came from the expansion cache and the module was not
+    /// compiled: it is compiled at the first expansion the cache cannot answer.
+    pub compiled: bool,
     /// Wall time of the whole load (checks, compile or cache fetch, manifest read).
     pub load_time: Duration,
 }
 
-/// A loaded module: its manifest and a pre-instantiated, ready-to-run instance template.
+/// A module's compiled code: ready, or compiled when an expansion first needs it.
+pub(crate) struct Code {
+    pre: OnceLock<Result<InstancePre<HostState>, HostError>>,
+    /// What compiling takes, when the load did not compile.
+    source: Option<(Arc<Compiler>, Box<[u8]>)>,
+}
+
+impl Code {
+    /// Code compiled at load.
+    pub(crate) fn ready(pre: InstancePre<HostState>) -> Code {
+        Code { pre: OnceLock::from(Ok(pre)), source: None }
+    }
+
+    /// Code to compile from `bytes` on first use.
+    pub(crate) fn deferred(compiler: Arc<Compiler>, bytes: &[u8]) -> Code {
+        Code { pre: OnceLock::new(), source: Some((compiler, bytes.into())) }
+    }
+
+    /// The instance template, compiling first if needed (once; a failure is remembered).
+    fn get(&self, name: &str) -> Result<&InstancePre<HostState>, HostError> {
+        let compiled = self.pre.get_or_init(|| match &self.source {
+            Some((compiler, bytes)) => compiler.compile(name, bytes).map(|(pre, _)| pre),
+            None => Err(HostError::module(name, "has no code to compile")),
+        });
+        compiled.as_ref().map_err(Clone::clone)
+    }
+}
+
+/// A loaded module: its manifest and a pre-instantiated, ready-to-run instance template
+/// (or what it takes to make one; see [`LoadInfo::compiled`]).
 /// Cheap to share between threads (`Send + Sync`).
 pub struct MacroModule {
     name: String,
     manifest: Manifest,
-    pre: InstancePre<HostState>,
+    code: Code,
     limits: Limits,
     info: LoadInfo,
     /// The expansion cache and the SHA-256 of the module's bytes, when caching is on.
-    expansions: Option<(std::sync::Arc<ExpansionCache>, [u8; 32])>,
+    expansions: Option<(Arc<ExpansionCache>, [u8; 32])>,
 }
 
 impl std::fmt::Debug for MacroModule {
@@ -45,16 +79,16 @@ impl std::fmt::Debug for MacroModule {
 }
 
 impl MacroModule {
-    /// Calls `wpm_abi_version` and `wpm_manifest` once, in a throwaway instance.
+    /// A module with a manifest already read and checked ([`read_manifest`]).
     pub(crate) fn new(
         name: &str,
-        pre: InstancePre<HostState>,
+        manifest: Manifest,
+        code: Code,
         limits: Limits,
         info: LoadInfo,
-        expansions: Option<(std::sync::Arc<ExpansionCache>, [u8; 32])>,
-    ) -> Result<Self, HostError> {
-        let manifest = read_manifest(name, &pre, limits)?;
-        Ok(MacroModule { name: name.to_owned(), manifest, pre, limits, info, expansions })
+        expansions: Option<(Arc<ExpansionCache>, [u8; 32])>,
+    ) -> Self {
+        MacroModule { name: name.to_owned(), manifest, code, limits, info, expansions }
     }
 
     /// The macros the module provides, in declaration order.
@@ -75,6 +109,12 @@ impl MacroModule {
     /// How the module was loaded (cache hit, time taken).
     pub fn load_info(&self) -> LoadInfo {
         self.info
+    }
+
+    /// Whether the module's code is compiled: at load, or (when the load found its
+    /// manifest on record) at the first expansion the expansion cache could not answer.
+    pub fn is_compiled(&self) -> bool {
+        self.code.pre.get().is_some_and(Result::is_ok)
     }
 
     /// Runs macro `macro_index` on `request` in a fresh instance, or answers from the
@@ -99,22 +139,31 @@ impl MacroModule {
             ));
         };
         let input = request.encode();
-        let Some((cache, module)) = &self.expansions else { return Ok(self.run(index, &input, spans)) };
+        let Some((cache, module)) = &self.expansions else {
+            return Ok(self.run(self.code.get(&self.name)?, index, &input, spans));
+        };
         let key = ExpansionCache::key(module, index, &self.limits, &input);
         let what = || format!("{} `{}`", self.name, self.manifest.macros[macro_index].name);
         if let Some(output) = cache.lookup(&key, request, spans, &what) {
             return Ok(Ok(output));
         }
+        let pre = self.code.get(&self.name)?;
         let mut recorder = Recorder::new(spans);
-        let result = self.run(index, &input, &mut recorder);
+        let result = self.run(pre, index, &input, &mut recorder);
         if let Ok(output) = &result {
             cache.store(&key, &recorder.transcript, output);
         }
         Ok(result)
     }
 
-    fn run(&self, index: u32, input: &[u8], spans: &mut dyn SpanServer) -> Result<Vec<TokenTree>, MacroError> {
-        let mut session = Session::new(&self.pre, spans, self.limits)?;
+    fn run(
+        &self,
+        pre: &InstancePre<HostState>,
+        index: u32,
+        input: &[u8],
+        spans: &mut dyn SpanServer,
+    ) -> Result<Vec<TokenTree>, MacroError> {
+        let mut session = Session::new(pre, spans, self.limits)?;
         let result = (|| {
             let ptr = session.write_input(input)?;
             let len = input.len() as u32; // write_input checked that it fits
@@ -142,7 +191,9 @@ fn suppressed_note(count: u64, limits: &Limits) -> String {
     )
 }
 
-fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Result<Manifest, HostError> {
+/// Calls `wpm_abi_version` and `wpm_manifest` once, in a throwaway instance, and checks
+/// the answer ([`check_manifest`]).
+pub(crate) fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Result<Manifest, HostError> {
     let fail = |what: &str, e: MacroError| HostError::module(name, format!("{what} failed: {e}"));
     let mut spans = NoSpans;
     let mut session = Session::new(pre, &mut spans, limits).map_err(|e| fail("instantiation", e))?;
@@ -156,6 +207,13 @@ fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Re
     let packed: u64 = session.call(exports::MANIFEST, ()).map_err(|e| fail(exports::MANIFEST, e))?;
     let bytes = session.output(exports::MANIFEST, packed).map_err(|e| fail(exports::MANIFEST, e))?;
     let manifest = Manifest::decode(bytes).map_err(|e| HostError::module(name, format!("has a bad manifest: {e}")))?;
+    check_manifest(name, &manifest, version)?;
+    Ok(manifest)
+}
+
+/// Checks what a manifest says against the ABI version the module reported, and that
+/// no macro or helper attribute has an empty name.
+pub(crate) fn check_manifest(name: &str, manifest: &Manifest, version: u32) -> Result<(), HostError> {
     if manifest.abi_version != version {
         return Err(HostError::module(
             name,
@@ -182,5 +240,5 @@ fn read_manifest(name: &str, pre: &InstancePre<HostState>, limits: Limits) -> Re
             ),
         ));
     }
-    Ok(manifest)
+    Ok(())
 }

@@ -1,17 +1,19 @@
 //! The [`Runtime`]: a configured wasmtime engine, the host-function linker and the cache.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
-use sha2::Digest as _;
-use wasmtime::{Engine, Linker};
+use sha2::{Digest as _, Sha256};
+use wasmtime::{Engine, InstancePre, Linker};
+use wpm_abi::ABI_VERSION;
 
 use crate::check;
-use crate::config::{self, Config};
+use crate::config::{self, Backend, Config};
 use crate::error::HostError;
 use crate::expansions::{ExpansionCache, ExpansionStats};
 use crate::imports;
-use crate::module::{LoadInfo, MacroModule};
+use crate::module::{self, Code, LoadInfo, MacroModule};
 use crate::platform;
 use crate::state::HostState;
 
@@ -24,12 +26,32 @@ pub const MAX_WASM_STACK: usize = 1 << 20;
 ///
 /// `Send + Sync`: one runtime can serve every thread of a process.
 pub struct Runtime {
+    compiler: Arc<Compiler>,
+    config: Config,
+    expansions: Option<Arc<ExpansionCache>>,
+    pooled: bool,
+}
+
+/// What compiling a module takes: the engine, the host functions, the code cache.
+pub(crate) struct Compiler {
     engine: Engine,
     linker: Linker<HostState>,
-    config: Config,
     cache: platform::CodeCache,
-    expansions: Option<std::sync::Arc<ExpansionCache>>,
-    pooled: bool,
+    backend: Backend,
+}
+
+impl Compiler {
+    /// Validates and compiles `bytes` (or fetches the code from the cache: then `true`),
+    /// checks its interface and links it against the host functions.
+    pub(crate) fn compile(&self, name: &str, bytes: &[u8]) -> Result<(InstancePre<HostState>, bool), HostError> {
+        let (module, from_cache) = platform::load_module(&self.engine, &self.cache, self.backend, name, bytes)?;
+        check::interface(name, &module)?;
+        let pre = self
+            .linker
+            .instantiate_pre(&module)
+            .map_err(|e| HostError::module(name, format!("cannot be linked: {e:#}")))?;
+        Ok((pre, from_cache))
+    }
 }
 
 impl std::fmt::Debug for Runtime {
@@ -67,8 +89,9 @@ impl Runtime {
             .expansion_cache_dir
             .clone()
             .and_then(|dir| ExpansionCache::open(dir, config.expansion_cache_bytes, config.log_cache))
-            .map(std::sync::Arc::new);
-        Ok(Runtime { engine, linker, config, cache, expansions, pooled })
+            .map(Arc::new);
+        let compiler = Arc::new(Compiler { engine, linker, cache, backend: config.backend });
+        Ok(Runtime { compiler, config, expansions, pooled })
     }
 
     /// Whether instances come from wasmtime's pooling allocator (reused, pre-mapped
@@ -101,19 +124,63 @@ impl Runtime {
 
     /// Same from bytes; `name` is used in error messages in place of a file name.
     ///
+    /// With the expansion cache on, a module that loaded before (same bytes, ABI version
+    /// and limits) has its manifest on record and is not compiled until an expansion
+    /// misses the cache; a compile error then comes from [`MacroModule::expand`].
+    ///
     /// # Errors
     /// As for [`Runtime::load`].
     pub fn load_bytes(&self, name: &str, bytes: &[u8]) -> Result<MacroModule, HostError> {
         let started = Instant::now();
+        let limits = self.config.limits;
         check::header(name, bytes)?;
-        let (module, from_cache) = platform::load_module(&self.engine, &self.cache, self.config.backend, name, bytes)?;
-        check::interface(name, &module)?;
-        let pre = self
-            .linker
-            .instantiate_pre(&module)
-            .map_err(|e| HostError::module(name, format!("cannot be linked: {e:#}")))?;
-        let info = LoadInfo { from_cache, load_time: started.elapsed() };
-        let expansions = self.expansions.clone().map(|cache| (cache, sha2::Sha256::digest(bytes).into()));
-        MacroModule::new(name, pre, self.config.limits, info, expansions)
+        let expansions = self.expansions.clone().map(|cache| (cache, <[u8; 32]>::from(Sha256::digest(bytes))));
+        let recorded = expansions
+            .as_ref()
+            .and_then(|(cache, hash)| cache.manifest(hash, &limits))
+            .filter(|manifest| module::check_manifest(name, manifest, ABI_VERSION).is_ok());
+        let (manifest, code, from_cache, compiled) = match recorded {
+            Some(manifest) => (manifest, Code::deferred(self.compiler.clone(), bytes), false, false),
+            None => {
+                let (pre, from_cache) = self.compiler.compile(name, bytes)?;
+                let manifest = module::read_manifest(name, &pre, limits)?;
+                if let Some((cache, hash)) = &expansions {
+                    cache.store_manifest(hash, &limits, &manifest);
+                }
+                (manifest, Code::ready(pre), from_cache, true)
+            }
+        };
+        let info = LoadInfo { from_cache, compiled, load_time: started.elapsed() };
+        Ok(MacroModule::new(name, manifest, code, limits, info, expansions))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wpm_abi::{MacroDecl, MacroKind, Manifest, Request};
+
+    use super::*;
+    use crate::{Limits, NoSpans};
+
+    #[test]
+    fn a_manifest_on_record_does_not_skip_validation() {
+        let dir = std::env::temp_dir().join(format!("wpm-host-unit-{}-planted", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = Config { expansion_cache_dir: Some(dir.clone()), ..Config::new(Backend::Cranelift, Limits::default()) };
+        let rt = Runtime::new(config).unwrap();
+        // A wasm header, then a section that cannot decode: no record makes it compile.
+        let bytes = b"\0asm\x01\0\0\0\x01\xff".to_vec();
+        let decl = MacroDecl { kind: MacroKind::Function, name: "m".into(), helpers: vec![] };
+        let manifest = Manifest { abi_version: ABI_VERSION, macros: vec![decl] };
+        let hash: [u8; 32] = Sha256::digest(&bytes).into();
+        rt.expansions.as_ref().unwrap().store_manifest(&hash, &rt.config.limits, &manifest);
+        let m = rt.load_bytes("planted.wasm", &bytes).unwrap();
+        assert!(!m.load_info().compiled && !m.is_compiled());
+        for _ in 0..2 {
+            let e = m.expand(0, &Request::default(), &mut NoSpans).unwrap_err();
+            assert_eq!(e.file(), "planted.wasm", "{e}");
+            assert!(!m.is_compiled());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

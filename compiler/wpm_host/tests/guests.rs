@@ -661,13 +661,18 @@ fn caching_runtime(dir: &Path, limits: Limits) -> Runtime {
         .expect("runtime")
 }
 
-/// The entry files under an expansion cache directory.
+/// The expansion entries under an expansion cache directory (not the manifest records).
 fn expansion_entries(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten().filter(|e| e.file_name() != "manifests") {
         files.extend(std::fs::read_dir(sub.path()).into_iter().flatten().flatten().map(|e| e.path()));
     }
     files
+}
+
+/// The manifest records under an expansion cache directory.
+fn manifest_records(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir.join("manifests")).into_iter().flatten().flatten().map(|e| e.path()).collect()
 }
 
 fn hits_and_misses(rt: &Runtime) -> (u64, u64) {
@@ -715,6 +720,40 @@ fn expansion_cache_checks_the_transcript_and_replays_diagnostics() {
     assert_eq!(hits_and_misses(&rt), (2, 3));
     assert_eq!(first.diagnostics, vec![(DiagnosticLevel::Warning, SpanHandle::CALL_SITE, "careful".to_owned())]);
     assert_eq!(again.diagnostics, first.diagnostics);
+}
+
+#[test]
+fn a_module_on_record_is_compiled_only_when_an_expansion_misses() {
+    let dir = TempDir::new("expansions-lazy");
+    let rt = caching_runtime(&dir.0, test_limits());
+    let first = rt.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    assert!(first.load_info().compiled && first.is_compiled());
+    expand_with(&first, 0, sample(), &mut NoSpans).unwrap();
+    let records = manifest_records(&dir.0);
+    assert_eq!(records.len(), 1);
+    // Another process: the manifest comes from the record, nothing compiles while
+    // expansions hit; the first miss compiles, and runs the guest.
+    let rt2 = caching_runtime(&dir.0, test_limits());
+    let second = rt2.load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    assert!(!second.load_info().compiled && !second.is_compiled());
+    assert_eq!(second.manifest(), first.manifest());
+    assert_eq!(expand_with(&second, 0, sample(), &mut NoSpans).unwrap(), sample());
+    assert!(!second.is_compiled());
+    let other = vec![TokenTree::Ident(Ident { name: "other".into(), is_raw: false, span: SpanHandle(3) })];
+    assert_eq!(expand_with(&second, 0, other.clone(), &mut NoSpans).unwrap(), other);
+    assert!(second.is_compiled());
+    assert_eq!(hits_and_misses(&rt2), (1, 1));
+    // A damaged record is not used: the load compiles and rewrites it. Other limits
+    // (the manifest read runs the guest under them) are another record.
+    let good = std::fs::read(&records[0]).unwrap();
+    std::fs::write(&records[0], &good[..good.len() - 1]).unwrap();
+    let third = caching_runtime(&dir.0, test_limits()).load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    assert!(third.load_info().compiled);
+    assert_eq!(std::fs::read(&records[0]).unwrap(), good);
+    let other_limits = Limits { fuel: 10_000_000, ..test_limits() };
+    let fourth = caching_runtime(&dir.0, other_limits).load_bytes("echo.wasm", &wasm("echo")).unwrap();
+    assert!(fourth.load_info().compiled);
+    assert_eq!(manifest_records(&dir.0).len(), 2);
 }
 
 #[test]
