@@ -15,7 +15,11 @@ expansions are replayed, and the module is not even compiled), two times:
   * `expand_crate` (from `-Ztime-passes`): all of macro expansion, parsing the outputs
     and resolving included.
 Prints medians and ratios to native.
-Usage: python3 tests/bench/serde_derive.py [--runs N]
+
+With `--baseline REV`, wpm-rustc is also built at git revision REV (in a worktree under
+target/bench) and measured the same way as "cranelift" (guest runs every time), so a
+change's cost per expansion is compared with an older build in the same run.
+Usage: python3 tests/bench/serde_derive.py [--runs N] [--baseline REV]
 """
 import argparse
 import glob
@@ -47,6 +51,18 @@ def build_tools():
     bin_dir = os.path.join(ROOT, "target", "release")
     macro_time = os.path.join(WORK, "macro-time", "release", "macro-time")
     return os.path.join(bin_dir, "cargo-wpm"), os.path.join(bin_dir, "wpm-rustc"), macro_time
+
+
+def build_baseline(rev):
+    """wpm-rustc as of `rev`, built in a worktree of its own."""
+    full = run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=ROOT).stdout.strip()
+    tree = os.path.join(WORK, f"baseline-{full[:12]}")
+    if not os.path.isdir(tree):
+        run(["git", "worktree", "add", "--detach", tree, full], cwd=ROOT)
+    print(f"bench: building wpm-rustc at {full[:12]} (release)", file=sys.stderr)
+    target = os.path.join(WORK, "baseline-target")
+    run(["cargo", "build", "--release", "-q", "-p", "wpm-rustc", "--target-dir", target], cwd=tree)
+    return full[:12], os.path.join(target, "release", "wpm-rustc")
 
 
 def build_native():
@@ -116,6 +132,7 @@ def measure(cmd, env, macro_time, expected):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--baseline", metavar="REV", help="also measure wpm-rustc built at this git revision")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     cargo_wpm, wpm_rustc, macro_time = build_tools()
@@ -137,6 +154,10 @@ def main():
         "warm": ([wpm_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
                  {"WPM_BACKEND": "cranelift", "WPM_EXPANSION_CACHE": "1"}),
     }
+    if args.baseline:
+        rev, old_rustc = build_baseline(args.baseline)
+        configs[f"cl@{rev}"] = ([old_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
+                                configs["cranelift"][1])
     calls = {"one": 400, "big": 2}
     results = {}
     for input_name, path in inputs.items():
@@ -157,6 +178,12 @@ def main():
     n1, c1, p1 = (results[("one", k)][0] for k in ("native", "cranelift", "pulley"))
     print(f"\nper-expansion macro time over native (1-field): cranelift {(c1 - n1) / 400 * 1e6:.0f} us, "
           f"pulley {(p1 - n1) / 400 * 1e6:.0f} us")
+    if args.baseline:
+        for input_name in inputs:
+            for which, title in ((0, "macro time"), (1, "expand_crate")):
+                n, c, b = (results[(input_name, k)][which] for k in ("native", "cranelift", f"cl@{rev}"))
+                print(f"{labels[input_name]}, {title}: cranelift {c:.3f} s, at {rev} {b:.3f} s "
+                      f"({c / b:.3f}x); over native {(c - n) * 1e3:.1f} ms vs {(b - n) * 1e3:.1f} ms")
 
 if __name__ == "__main__":
     main()
