@@ -140,9 +140,8 @@ fn built_literal(l: &abi::Literal) -> Option<Literal> {
 /// `symbol` + `suffix` as a literal when `symbol` is the canonical decimal form of a value
 /// that fits the suffix's type (what the integer constructors print), else `None`.
 fn integer_literal(symbol: &str, suffix: &str) -> Option<Literal> {
-    let canonical = !symbol.is_empty()
-        && symbol.bytes().all(|b| b.is_ascii_digit())
-        && (symbol == "0" || !symbol.starts_with('0'));
+    let canonical =
+        !symbol.is_empty() && symbol.bytes().all(|b| b.is_ascii_digit()) && (symbol == "0" || !symbol.starts_with('0'));
     if !canonical {
         return None;
     }

@@ -166,7 +166,8 @@ mod tests {
     fn a_manifest_on_record_does_not_skip_validation() {
         let dir = std::env::temp_dir().join(format!("wpm-host-unit-{}-planted", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let config = Config { expansion_cache_dir: Some(dir.clone()), ..Config::new(Backend::Cranelift, Limits::default()) };
+        let config =
+            Config { expansion_cache_dir: Some(dir.clone()), ..Config::new(Backend::Cranelift, Limits::default()) };
         let rt = Runtime::new(config).unwrap();
         // A wasm header, then a section that cannot decode: no record makes it compile.
         let bytes = b"\0asm\x01\0\0\0\x01\xff".to_vec();
