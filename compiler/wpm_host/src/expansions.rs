@@ -134,9 +134,7 @@ impl ExpansionCache {
         h.update(ABI_VERSION.to_le_bytes());
         h.update(module);
         h.update(index.to_le_bytes());
-        for var in crate::config::LIMIT_VARS {
-            h.update(var.value(limits).to_le_bytes());
-        }
+        hash_limits(&mut h, limits);
         h.update((request.len() as u64).to_le_bytes());
         h.update(request);
         Key(h.finalize().into())
@@ -153,9 +151,7 @@ impl ExpansionCache {
         h.update(MANIFEST_FORMAT);
         h.update(ABI_VERSION.to_le_bytes());
         h.update(module);
-        for var in crate::config::LIMIT_VARS {
-            h.update(var.value(limits).to_le_bytes());
-        }
+        hash_limits(&mut h, limits);
         Key(h.finalize().into())
     }
 
@@ -230,6 +226,13 @@ impl ExpansionCache {
             let s = self.stats();
             eprintln!("wpm: expansion cache {what}: {} ({} hits, {} misses so far)", which(), s.hits, s.misses);
         }
+    }
+}
+
+/// Feeds every field of `limits` into `h`: keys differ whenever any limit does.
+fn hash_limits(h: &mut Sha256, limits: &Limits) {
+    for var in crate::config::LIMIT_VARS {
+        h.update(var.value(limits).to_le_bytes());
     }
 }
 

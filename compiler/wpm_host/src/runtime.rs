@@ -180,6 +180,7 @@ mod tests {
         for _ in 0..2 {
             let e = m.expand(0, &Request::default(), &mut NoSpans).unwrap_err();
             assert_eq!(e.file(), "planted.wasm", "{e}");
+            assert!(e.message().starts_with("is not a valid WebAssembly module"), "{e}");
             assert!(!m.is_compiled());
         }
         let _ = std::fs::remove_dir_all(&dir);
