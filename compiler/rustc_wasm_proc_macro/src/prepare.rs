@@ -221,10 +221,13 @@ fn prepare_one(
     let bytes = std::fs::read(&spec.path).map_err(|e| context(e.to_string()))?;
     let module: Arc<MacroModule> = Arc::new(runtime.load(&spec.path).map_err(|e| context(e.to_string()))?);
     let source = stub::source(module.manifest()).map_err(context)?;
+    let build_info =
+        wpm_host::read_build_info(&spec.path.display().to_string(), &bytes).map_err(|e| context(e.to_string()))?;
     let job = synth::Job {
         name: &spec.name,
         module_hash: synth::sha256(&bytes),
         source: &source,
+        edition: build_info.edition,
         sysroot: opts.sysroot.explicit.as_deref(),
         threads: opts.unstable_opts.threads,
     };

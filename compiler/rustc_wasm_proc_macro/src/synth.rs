@@ -13,9 +13,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha256};
 
-/// Edition the stub crates are compiled with; it is the macros' "definition edition".
-const STUB_EDITION: &str = "2021";
-
 /// What to synthesize metadata for.
 pub(crate) struct Job<'a> {
     /// Crate name.
@@ -24,6 +21,10 @@ pub(crate) struct Job<'a> {
     pub module_hash: [u8; 32],
     /// Stub crate source (see [`crate::stub`]).
     pub source: &'a str,
+    /// The edition the stub crate is compiled with: the macro crate's, from the module's
+    /// build metadata (`wpm_host::read_build_info`; 2021 for a module without it). It is the
+    /// macros' definition edition, which tokens they emit with call-site spans take.
+    pub edition: wpm_host::Edition,
     /// `--sysroot` to pass on, if the user gave one.
     pub sysroot: Option<&'a Path>,
     /// `-Zthreads` of the outer compilation (the nested run must agree with it).
@@ -67,7 +68,7 @@ fn build(job: &Job<'_>, key: &str, tmp: &Path, file: &Path, compile: &mut Compil
         "--crate-type".into(),
         "proc-macro".into(),
         "--edition".into(),
-        STUB_EDITION.into(),
+        job.edition.as_str().into(),
         "--emit".into(),
         format!("metadata={}", out.display()),
         "-C".into(),
@@ -100,7 +101,7 @@ fn key(job: &Job<'_>) -> String {
         env!("CARGO_PKG_VERSION").as_bytes(),
         job.name.as_bytes(),
         &job.module_hash,
-        STUB_EDITION.as_bytes(),
+        job.edition.as_str().as_bytes(),
         job.source.as_bytes(),
     ] {
         h.update((part.len() as u64).to_le_bytes());
@@ -119,7 +120,7 @@ mod tests {
     use super::*;
 
     fn job<'a>(source: &'a str, module_hash: [u8; 32]) -> Job<'a> {
-        Job { name: "Demo", module_hash, source, sysroot: None, threads: 1 }
+        Job { name: "Demo", module_hash, source, edition: wpm_host::Edition::E2021, sysroot: None, threads: 1 }
     }
 
     /// A stand-in compiler that writes the `--emit metadata=PATH` file and counts calls.
@@ -145,11 +146,17 @@ mod tests {
         let args = &calls[0];
         assert!(args.windows(2).any(|w| w == ["--crate-type", "proc-macro"]));
         assert!(args.windows(2).any(|w| w == ["--crate-name", "Demo"]));
+        assert!(args.windows(2).any(|w| w == ["--edition", "2021"]));
         assert!(a.ends_with("libDemo.rmeta") && a.is_file());
         // Another module under the same name gets other metadata.
         let c = metadata(&job("src", [2; 32]), &root, &mut fake(&mut calls)).unwrap();
         assert_ne!(a, c);
         assert_eq!(calls.len(), 2);
+        // The module's edition is the stub's, and part of the key.
+        let old = Job { edition: wpm_host::Edition::E2015, ..job("src", [1; 32]) };
+        let d = metadata(&old, &root, &mut fake(&mut calls)).unwrap();
+        assert_ne!(a, d);
+        assert!(calls[2].windows(2).any(|w| w == ["--edition", "2015"]));
         let _ = fs::remove_dir_all(&root);
     }
 

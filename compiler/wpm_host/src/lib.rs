@@ -24,6 +24,7 @@
 //! # Ok::<(), wpm_host::HostError>(())
 //! ```
 
+mod build_info;
 #[cfg(not(target_family = "wasm"))]
 mod cache;
 mod check;
@@ -39,6 +40,9 @@ mod spans;
 mod state;
 mod trust;
 
+pub use build_info::{
+    is_feature_name, read_build_info, BuildInfo, Edition, Feature, BUILD_INFO_SECTION, BUILD_INFO_VERSION,
+};
 pub use config::{
     cache_root, check_env, Backend, Config, LimitVar, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
     ENV_BACKEND, ENV_CACHE_DIR, ENV_DIAGNOSTIC_KIB, ENV_EXPANSION_CACHE, ENV_EXPANSION_CACHE_MIB, ENV_FUEL,

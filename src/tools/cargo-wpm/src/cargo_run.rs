@@ -17,6 +17,8 @@ pub(crate) struct Artifact {
     pub(crate) manifest_path: PathBuf,
     /// The output files.
     pub(crate) filenames: Vec<PathBuf>,
+    /// The features cargo enabled for this unit.
+    pub(crate) features: Vec<String>,
 }
 
 /// Why a cargo run failed: the text to show (rustc's rendered errors, cargo's errors).
@@ -35,6 +37,8 @@ struct Message {
     filenames: Vec<PathBuf>,
     #[serde(default)]
     manifest_path: PathBuf,
+    #[serde(default)]
+    features: Vec<String>,
     #[serde(default)]
     message: Option<Diagnostic>,
 }
@@ -86,6 +90,7 @@ pub(crate) fn run(mut cmd: Command, verbose: bool) -> Result<std::result::Result
                             target_name: target.name,
                             manifest_path: msg.manifest_path,
                             filenames: msg.filenames,
+                            features: msg.features,
                         });
                     }
                 }

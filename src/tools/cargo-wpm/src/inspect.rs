@@ -20,6 +20,8 @@ pub(crate) struct Report {
     pub(crate) size: usize,
     /// A problem with the ABI rules (not fatal for inspection).
     pub(crate) abi_problem: Option<String>,
+    /// The build metadata (edition, features), or its defaults when the module has none.
+    pub(crate) build: wpm_host::BuildInfo,
 }
 
 /// Reads `path`.
@@ -36,12 +38,14 @@ pub(crate) fn inspect(path: &Path) -> Result<Report> {
     let host = |e: wpm_host::HostError| Error::Host { file: path.to_owned(), detail: e.message().to_owned() };
     let runtime = wpm_host::Runtime::new(config).map_err(host)?;
     let loaded = runtime.load_bytes(&path.display().to_string(), &bytes).map_err(host)?;
-    Ok(Report { manifest: loaded.manifest().clone(), info, size: bytes.len(), abi_problem })
+    let build = wpm_host::read_build_info(&path.display().to_string(), &bytes).map_err(host)?;
+    Ok(Report { manifest: loaded.manifest().clone(), info, size: bytes.len(), abi_problem, build })
 }
 
 impl Report {
     /// The `--json` form: `abi_version`, `macros` (`kind`, `name`, `helpers`), `imports`
-    /// (`module`, `name`, `kind`), `exports`, `size`.
+    /// (`module`, `name`, `kind`), `exports`, `size`, `build` (`edition`, `features`:
+    /// `name`, `enabled`; `null` for a module without build metadata).
     pub(crate) fn to_json(&self) -> serde_json::Value {
         let macros: Vec<_> = self
             .manifest
@@ -51,6 +55,11 @@ impl Report {
             .collect();
         let imports: Vec<_> =
             self.info.imports.iter().map(|i| json!({ "module": i.module, "name": i.name, "kind": i.kind })).collect();
+        let build = self.build.recorded.then(|| {
+            let features: Vec<_> =
+                self.build.features.iter().map(|f| json!({ "name": f.name, "enabled": f.enabled })).collect();
+            json!({ "edition": self.build.edition.as_str(), "features": features })
+        });
         json!({
             "abi_version": self.manifest.abi_version,
             "macros": macros,
@@ -58,6 +67,7 @@ impl Report {
             "exports": self.info.exports,
             "size": self.size,
             "abi_problem": self.abi_problem,
+            "build": build,
         })
     }
 
@@ -66,6 +76,18 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(out, "ABI version: {}", self.manifest.abi_version);
         let _ = writeln!(out, "size: {} bytes", self.size);
+        if self.build.recorded {
+            let _ = writeln!(out, "edition: {}", self.build.edition);
+            let features: Vec<String> = self
+                .build
+                .features
+                .iter()
+                .map(|f| format!("{}{}", f.name, if f.enabled { "" } else { " (off)" }))
+                .collect();
+            let _ = writeln!(out, "features ({}): {}", features.len(), features.join(", "));
+        } else {
+            let _ = writeln!(out, "edition: {} (no build metadata: assumed)", self.build.edition);
+        }
         let _ = writeln!(out, "macros ({}):", self.manifest.macros.len());
         for m in &self.manifest.macros {
             let _ = write!(out, "  {:<9} {}", m.kind.as_str(), m.name);

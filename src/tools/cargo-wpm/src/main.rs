@@ -6,6 +6,7 @@
 //!
 //! The same binary doubles as the `RUSTC_WRAPPER` of its guest builds ([`wrapper`]).
 
+mod build_info;
 mod cargo_run;
 mod error;
 mod expand;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use crate::build_info;
 use crate::cargo_run::{self, Artifact};
 use crate::error::{Error, Result};
 use crate::expand;
@@ -72,6 +73,9 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let pkg = resolve(&spec, &tc.host_cargo, &cache.join("resolve"))?;
     let work = cache.join("build").join(format!("{}-{}", pkg.name, pkg.version));
     let features = feature_args(opts);
+    // Checked before the long build: a module the hosts would refuse is not worth building.
+    build_info::build_info(&pkg.edition, &pkg.features, &[])
+        .map_err(|detail| Error::Rewrite { file: pkg.dir.join("Cargo.toml"), detail })?;
     let macros = prepare(&pkg, &work, &tc, &cache, &features, opts.verbose)?;
     progress(&format!("rewrote {} {}: {macros} proc-macro function(s) in the crate root", pkg.name, pkg.version));
 
@@ -86,7 +90,8 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let mut cmd = guest_cargo(&tc, &target, &guest_manifest, &target_dir);
     cmd.args(["-p", "wpm_proc_macro"]);
     let artifacts = cargo_run::run(cmd, opts.verbose)?.map_err(|f| Error::GuestLibBuild { output: f.output })?;
-    let rlib = find_file(&artifacts, &guest_manifest, "proc_macro", "rlib")
+    let rlib = find_artifact(&artifacts, &guest_manifest, "proc_macro", "rlib")
+        .map(|(file, _)| file)
         .ok_or_else(|| Error::GuestLibBuild { output: "cargo reported no libproc_macro rlib".into() })?;
     let deps = match rlib.parent() {
         Some(dir) if dir.ends_with("deps") => dir.to_path_buf(),
@@ -107,14 +112,16 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let package = format!("{} {}", pkg.name, pkg.version);
     let artifacts = cargo_run::run(cmd, opts.verbose)?
         .map_err(|f| Error::CrateBuild { package: package.clone(), output: f.output })?;
-    let wasm = find_file(&artifacts, &work.join("Cargo.toml"), &pkg.lib_name, "wasm")
+    let (wasm, enabled) = find_artifact(&artifacts, &work.join("Cargo.toml"), &pkg.lib_name, "wasm")
         .ok_or_else(|| Error::CrateBuild { package: package.clone(), output: "cargo reported no .wasm file".into() })?;
+    let info = build_info::build_info(&pkg.edition, &pkg.features, &enabled)
+        .map_err(|detail| Error::Rewrite { file: pkg.dir.join("Cargo.toml"), detail })?;
     progress(&format!("built {} ({:.1} s)", pkg.lib_name, t.elapsed().as_secs_f64()));
 
     let raw = std::fs::read(&wasm).map_err(|e| Error::io(format!("reading {}", wasm.display()), e))?;
     check(&raw, &wasm.display().to_string())?;
     let output = opts.output.clone().unwrap_or_else(|| PathBuf::from(format!("{}.wasm", pkg.lib_name)));
-    let final_bytes = match &wasm_opt {
+    let mut final_bytes = match &wasm_opt {
         Some(tool) => {
             let flag = if opts.opt == Opt::Size { "-Os" } else { "-O3" };
             progress(&format!("optimizing (wasm-opt {flag})"));
@@ -127,6 +134,8 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
         }
         None => raw.clone(),
     };
+    // After wasm-opt, which would drop it (`--strip-producers` keeps no custom section).
+    build_info::append(&mut final_bytes, &info);
     std::fs::write(&output, &final_bytes).map_err(|e| Error::io(format!("writing {}", output.display()), e))?;
     progress(&format!(
         "wrote {} ({} bytes; {} before wasm-opt) in {:.1} s",
@@ -294,15 +303,17 @@ fn claim_output(target_dir: &Path, lib_name: &str, owner: &str) -> Result<()> {
 }
 
 /// The first file with extension `ext` that cargo produced for target `name` of the
-/// package at `manifest` (std has a `proc_macro` target too).
-fn find_file(artifacts: &[Artifact], manifest: &Path, name: &str, ext: &str) -> Option<PathBuf> {
+/// package at `manifest` (std has a `proc_macro` target too), with the features cargo
+/// built that unit with.
+fn find_artifact(artifacts: &[Artifact], manifest: &Path, name: &str, ext: &str) -> Option<(PathBuf, Vec<String>)> {
     artifacts
         .iter()
         .filter(|a| a.manifest_path == manifest)
         .filter(|a| a.target_name == name || a.target_name.replace('-', "_") == name)
-        .flat_map(|a| a.filenames.iter())
-        .find(|f| f.extension().is_some_and(|e| e == ext))
-        .cloned()
+        .find_map(|a| {
+            let file = a.filenames.iter().find(|f| f.extension().is_some_and(|e| e == ext))?;
+            Some((file.clone(), a.features.clone()))
+        })
 }
 
 /// Validates a module and checks the ABI rules.

@@ -54,6 +54,11 @@ pub(crate) struct Package {
     pub(crate) lib_root: PathBuf,
     /// A lockfile pinning its dependencies, when resolved from crates.io.
     pub(crate) lockfile: Option<PathBuf>,
+    /// The lib target's edition (`2015`, ...), recorded in the module.
+    pub(crate) edition: String,
+    /// The features the package declares, implicit ones of optional dependencies included
+    /// (the keys of `cargo metadata`'s `features`), recorded in the module.
+    pub(crate) features: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +73,8 @@ struct MetaPackage {
     source: Option<String>,
     manifest_path: PathBuf,
     targets: Vec<MetaTarget>,
+    #[serde(default)]
+    features: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +82,7 @@ struct MetaTarget {
     name: String,
     kind: Vec<String>,
     src_path: PathBuf,
+    edition: String,
 }
 
 /// Resolves `spec`, using `host_cargo` and the scratch directory `scratch`.
@@ -177,6 +185,8 @@ fn to_package(pkg: MetaPackage, lockfile: Option<PathBuf>) -> Result<Package> {
     Ok(Package {
         lib_name: lib.name.replace('-', "_"),
         lib_root: lib.src_path.clone(),
+        edition: lib.edition.clone(),
+        features: pkg.features.into_keys().collect(),
         name: pkg.name,
         version: pkg.version,
         dir,

@@ -208,6 +208,9 @@ fn build(crate_dir: &Path, target_dir: &Path, rustc: &OsString) -> Result<(), Ca
     cmd.arg("build")
         .arg("--release")
         .arg("--quiet")
+        // No dependent asks for features here: a shim of a module built without its crate's
+        // defaults would otherwise refuse its own `default` (docs/shim.md).
+        .arg("--no-default-features")
         .arg("--manifest-path")
         .arg(crate_dir.join("Cargo.toml"))
         .arg("--target-dir")

@@ -4,6 +4,10 @@
 //! version) as the crate the module was built from. It embeds the module with
 //! `include_bytes!` and declares one native macro per manifest entry, with the same name,
 //! kind and helper attributes, each forwarding to `wpm_adapter` with its manifest index.
+//! From the module's build metadata (`wpm_host::read_build_info`) it takes the macro crate's
+//! edition (tokens the macros emit with call-site spans get it, as they would natively) and
+//! its features (declared, so that dependents may ask for them; one the module was built
+//! without stops the build with an error saying so).
 //! Stock rustc loads the shim like any proc-macro crate, so `[patch.crates-io]` (or
 //! `wpm-rustc`) can swap it in for the native original. See `docs/shim.md`.
 //!
@@ -53,6 +57,8 @@ pub struct Shim {
     pub manifest: Manifest,
     /// Hex SHA-256 of the module's bytes.
     pub module_sha256: String,
+    /// The module's build metadata (edition, features), or its defaults.
+    pub build_info: wpm_host::BuildInfo,
 }
 
 /// Why a shim could not be generated.
@@ -140,10 +146,12 @@ pub fn generate(module: &Path, out_dir: &Path, opts: &ShimOptions) -> Result<Shi
 }
 
 /// Like [`generate`], for a module whose bytes and manifest are already at hand; `stem` is
-/// the file stem names and versions default from.
+/// the file stem names and versions default from (and, as `STEM.wasm`, names the module in
+/// errors).
 ///
 /// # Errors
-/// As [`generate`], less the loading errors.
+/// As [`generate`], less the loading errors; [`ShimError::Module`] when the module's build
+/// metadata is malformed or names an edition this tool does not know.
 pub fn generate_from_manifest(
     manifest: &Manifest,
     bytes: &[u8],
@@ -162,6 +170,8 @@ pub fn generate_from_manifest(
     }
     let lib = names::lib_name(&package);
     let macros = plan_macros(manifest)?;
+    let build_info =
+        wpm_host::read_build_info(&format!("{stem}.wasm"), bytes).map_err(|e| ShimError::Module(e.to_string()))?;
     let module_sha256 = hex(&Sha256::digest(bytes));
     let wpm_root = opts.wpm_root.clone().unwrap_or_else(default_wpm_root);
     // The file name appears in comments and a string literal: keep it to harmless characters.
@@ -177,12 +187,22 @@ pub fn generate_from_manifest(
         module_file: &module_file,
         module_sha256: &module_sha256,
         macros,
+        edition: build_info.edition.as_str(),
+        features: &build_info.features,
     };
     write(&out_dir.join("Cargo.toml"), render::cargo_toml(&plan).as_bytes())?;
     write(&out_dir.join("build.rs"), render::build_rs(&plan).as_bytes())?;
     write(&out_dir.join("src").join("lib.rs"), render::lib_rs(&plan).as_bytes())?;
     write(&out_dir.join(render::MODULE_FILE), bytes)?;
-    Ok(Shim { dir: out_dir.to_path_buf(), package, lib, version, manifest: manifest.clone(), module_sha256 })
+    Ok(Shim {
+        dir: out_dir.to_path_buf(),
+        package,
+        lib,
+        version,
+        manifest: manifest.clone(),
+        module_sha256,
+        build_info,
+    })
 }
 
 /// Validates the manifest's names and picks the generated function names.

@@ -7,6 +7,9 @@
 //!   inside `#[cfg_attr(PRED, ..)]` (at any depth) only the proc-macro attribute goes,
 //!   and its registration gets `#[cfg(PRED)]`, so the manifest follows the features and
 //!   cfgs the crate is built with, as rustc's own declaration would;
+//! - proc-macro-error's `#[proc_macro_error]` on such a function (also path-qualified or
+//!   inside `cfg_attr`) gets the settings `allow_not_macro, assert_unwind_safe`: it refuses
+//!   a function without a proc-macro attribute, and sets the second itself for one with;
 //! - the same attributes are removed from the bodies of crate-root `macro_rules!` (the
 //!   *generators*, e.g. derive_more-impl's `create_derive!`); which functions those
 //!   generate is learnt from a native expansion (see [`super::generated`]);
@@ -80,6 +83,14 @@ impl Edit {
     fn remove(range: std::ops::Range<usize>) -> Self {
         Edit { range, with: String::new() }
     }
+
+    /// Replaces `range` of `body` with `with`, padded with newlines so that the lines after
+    /// it keep their numbers.
+    fn keeping_lines(range: std::ops::Range<usize>, mut with: String, body: &str) -> Self {
+        let lines = body[range.clone()].matches('\n').count();
+        with.push_str(&"\n".repeat(lines.saturating_sub(with.matches('\n').count())));
+        Edit { range, with }
+    }
 }
 
 /// Finds the macros of the crate root `src` and rewrites it.
@@ -141,52 +152,72 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
 
 /// Adds the macros `func` declares to `macros`, each with the function's `#[cfg]`s (and
 /// the predicates of the `cfg_attr`s around its attribute), and the edits that remove
-/// their attributes to `edits`.
+/// their attributes (and adjust its `#[proc_macro_error]`s) to `edits`.
 fn declarations(func: &ItemFn, body: &str, macros: &mut Vec<MacroDef>, edits: &mut Vec<Edit>) -> syn::Result<()> {
     let cfgs: Vec<String> =
         func.attrs.iter().filter(|a| a.path().is_ident("cfg")).map(|a| body[attr_range(a)].to_owned()).collect();
+    let fix_errors = func.attrs.iter().any(|a| any_attr(&a.meta, &is_proc_macro_path));
     if let Some((mut def, attr)) = declaration(func)? {
         def.cfgs.clone_from(&cfgs);
         edits.push(Edit::remove(attr_range(attr)));
         macros.push(def);
     }
     for attr in &func.attrs {
+        if fix_errors && is_proc_macro_error(attr.path()) {
+            edits.push(Edit::keeping_lines(
+                attr_range(attr),
+                format!("#[{}]", allow_not_macro(&attr.meta, body)),
+                body,
+            ));
+            continue;
+        }
         let Meta::List(list) = &attr.meta else { continue };
         if !list.path.is_ident("cfg_attr") {
             continue;
         }
         let before = macros.len();
-        let kept = split_cfg_attr(list.tokens.clone(), func, body, &cfgs, macros)?;
-        if macros.len() == before {
+        let kept = split_cfg_attr(list.tokens.clone(), func, body, &cfgs, fix_errors, macros)?;
+        if macros.len() == before && !(fix_errors && any_attr(&attr.meta, &is_proc_macro_error)) {
             continue;
         }
-        let range = attr_range(attr);
-        let mut with = kept.map_or_else(String::new, |kept| format!("#[{kept}]"));
-        // Keep the line numbers of what follows.
-        let lines = body[range.clone()].matches('\n').count();
-        with.push_str(&"\n".repeat(lines.saturating_sub(with.matches('\n').count())));
-        edits.push(Edit { range, with });
+        let with = kept.map_or_else(String::new, |kept| format!("#[{kept}]"));
+        edits.push(Edit::keeping_lines(attr_range(attr), with, body));
     }
     Ok(())
 }
 
+/// Parses the arguments `PRED, ATTR, ...` of a `cfg_attr`.
+fn cfg_attr_args(input: ParseStream<'_>) -> syn::Result<(Meta, Punctuated<Meta, Token![,]>)> {
+    let predicate: Meta = input.parse()?;
+    input.parse::<Token![,]>()?;
+    Ok((predicate, Punctuated::parse_terminated(input)?))
+}
+
+/// Whether attribute body `meta`, or one inside it when it is a `cfg_attr` (at any depth),
+/// has a path that passes `test`.
+fn any_attr(meta: &Meta, test: &dyn Fn(&syn::Path) -> bool) -> bool {
+    match meta {
+        Meta::List(list) if list.path.is_ident("cfg_attr") => {
+            cfg_attr_args.parse2(list.tokens.clone()).is_ok_and(|(_, attrs)| attrs.iter().any(|m| any_attr(m, test)))
+        }
+        _ => test(meta.path()),
+    }
+}
+
 /// Reads the arguments `PRED, ATTR, ...` of a `cfg_attr` on `func`: each proc-macro
 /// attribute among them (also in nested `cfg_attr`s) is added to `macros` with
-/// `#[cfg(PRED)]` after `cfgs`. Returns the `cfg_attr(...)` text without those
-/// attributes, or `None` if nothing is left of it.
+/// `#[cfg(PRED)]` after `cfgs`, and with `fix_errors` each `proc_macro_error` gets
+/// [`allow_not_macro`]. Returns the `cfg_attr(...)` text without those attributes, or
+/// `None` if nothing is left of it.
 fn split_cfg_attr(
     tokens: TokenStream,
     func: &ItemFn,
     body: &str,
     cfgs: &[String],
+    fix_errors: bool,
     macros: &mut Vec<MacroDef>,
 ) -> syn::Result<Option<String>> {
-    let (predicate, attrs) = (|input: ParseStream<'_>| {
-        let predicate: Meta = input.parse()?;
-        input.parse::<Token![,]>()?;
-        Ok((predicate, Punctuated::<Meta, Token![,]>::parse_terminated(input)?))
-    })
-    .parse2(tokens)?;
+    let (predicate, attrs) = cfg_attr_args.parse2(tokens)?;
     let predicate = &body[predicate.span().byte_range()];
     let mut cfgs = cfgs.to_vec();
     cfgs.push(format!("#[cfg({predicate})]"));
@@ -198,12 +229,64 @@ fn split_cfg_attr(
             def.cfgs.clone_from(&cfgs);
             macros.push(def);
         } else if let (true, Meta::List(list)) = (meta.path().is_ident("cfg_attr"), meta) {
-            kept.extend(split_cfg_attr(list.tokens.clone(), func, body, &cfgs, macros)?);
+            kept.extend(split_cfg_attr(list.tokens.clone(), func, body, &cfgs, fix_errors, macros)?);
+        } else if fix_errors && is_proc_macro_error(meta.path()) {
+            kept.push(allow_not_macro(meta, body));
         } else {
             kept.push(body[meta.span().byte_range()].to_owned());
         }
     }
     Ok((!kept.is_empty()).then(|| format!("cfg_attr({predicate}, {})", kept.join(", "))))
+}
+
+/// The settings that proc-macro-error's `#[proc_macro_error]` needs on a function whose
+/// proc-macro attribute is gone: `allow_not_macro`, or it refuses the function ("can be
+/// used only with procedural macros"), and `assert_unwind_safe`, which it sets by itself
+/// for a proc macro (so the body is wrapped as natively, in `AssertUnwindSafe`).
+const PROC_MACRO_ERROR_SETTINGS: [&str; 2] = ["allow_not_macro", "assert_unwind_safe"];
+
+/// Whether attribute path `path` names proc-macro-error's `proc_macro_error` (1.x, or
+/// proc-macro-error2), possibly qualified (`proc_macro_error2::proc_macro_error`).
+fn is_proc_macro_error(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == "proc_macro_error")
+}
+
+/// Whether attribute path `path` is a proc-macro attribute.
+fn is_proc_macro_path(path: &syn::Path) -> bool {
+    path.get_ident().is_some_and(|i| proc_macro_kind(&i.to_string()).is_some())
+}
+
+/// The text of `proc_macro_error` attribute body `meta` with the
+/// [`PROC_MACRO_ERROR_SETTINGS`] it lacks appended to its arguments (rustc and
+/// proc-macro-error reject the `name = value` form; it is returned as it is).
+fn allow_not_macro(meta: &Meta, body: &str) -> String {
+    let range = meta.span().byte_range();
+    let (insert_at, present) = match meta {
+        Meta::Path(_) => (range.end, Vec::new()),
+        Meta::List(list) => {
+            let inner = list.delimiter.span().open().byte_range().end..list.delimiter.span().close().byte_range().start;
+            let present = list.tokens.clone().into_iter().filter_map(|t| match t {
+                TokenTree::Ident(i) => Some(i.to_string()),
+                _ => None,
+            });
+            (inner.start + body[inner].trim_end().len(), present.collect())
+        }
+        Meta::NameValue(_) => return body[range].to_owned(),
+    };
+    let missing: Vec<&str> =
+        PROC_MACRO_ERROR_SETTINGS.into_iter().filter(|s| !present.iter().any(|p| p == s)).collect();
+    if missing.is_empty() {
+        return body[range].to_owned();
+    }
+    let before = &body[range.start..insert_at];
+    let settings = missing.join(", ");
+    let inserted = match meta {
+        Meta::Path(_) => format!("({settings})"),
+        _ if before.ends_with('(') => settings,
+        _ if before.ends_with(',') => format!(" {settings}"),
+        _ => format!(", {settings}"),
+    };
+    format!("{before}{inserted}{}", &body[insert_at..range.end])
 }
 
 /// The macro that proc-macro attribute `meta` (of kind `kind`) declares on `func`,
@@ -516,6 +599,65 @@ fn untouched() {}
         let full = out.with_registrations(&out.macros);
         syn::parse_file(&full).unwrap();
         assert!(full.contains("#[cfg(not(test))]\n        r.derive(\"Derivative\""), "{full}");
+    }
+
+    /// proc-macro-error refuses a `#[proc_macro_error]` function without a proc-macro
+    /// attribute: on a proc macro every form gets `allow_not_macro` (and
+    /// `assert_unwind_safe`, which it sets for proc macros), before or after the removed
+    /// attribute, with its own arguments kept; on other functions it stays as it is.
+    #[test]
+    fn proc_macro_error_allows_the_rewritten_function() {
+        let src = r#"
+#[proc_macro_derive(Plain)]
+#[proc_macro_error]
+pub fn plain(i: TokenStream) -> TokenStream { i }
+
+#[proc_macro_error(proc_macro_hack)]
+#[proc_macro]
+pub fn hack(i: TokenStream) -> TokenStream { i }
+
+#[proc_macro_attribute]
+#[proc_macro_error::proc_macro_error(
+    assert_unwind_safe,
+)]
+pub fn qualified(a: TokenStream, i: TokenStream) -> TokenStream { i }
+
+#[proc_macro_error2::proc_macro_error(allow_not_macro, assert_unwind_safe)]
+#[proc_macro]
+pub fn complete(i: TokenStream) -> TokenStream { i }
+
+#[cfg_attr(feature = "x", proc_macro_derive(Gated), proc_macro_error)]
+pub fn gated(i: TokenStream) -> TokenStream { i }
+
+#[proc_macro]
+#[cfg_attr(all(), inline, cfg_attr(unix, proc_macro_error()))]
+pub fn nested(i: TokenStream) -> TokenStream { i }
+
+#[proc_macro_error]
+fn helper() {}
+
+#[cfg_attr(unix, proc_macro_error)]
+fn other_helper() {}
+"#;
+        let out = rewrite_root(src).unwrap();
+        let names: Vec<&str> = out.macros.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Plain", "hack", "qualified", "complete", "Gated", "nested"]);
+        let settings = "allow_not_macro, assert_unwind_safe";
+        for expected in [
+            format!("\n\n#[proc_macro_error({settings})]\npub fn plain"),
+            format!("\n#[proc_macro_error(proc_macro_hack, {settings})]\n\npub fn hack"),
+            "\n\n#[proc_macro_error::proc_macro_error(\n    assert_unwind_safe, allow_not_macro\n)]\npub fn qualified"
+                .to_owned(),
+            format!("\n#[proc_macro_error2::proc_macro_error({settings})]\n\npub fn complete"),
+            format!("\n#[cfg_attr(feature = \"x\", proc_macro_error({settings}))]\npub fn gated"),
+            format!("\n\n#[cfg_attr(all(), inline, cfg_attr(unix, proc_macro_error({settings})))]\npub fn nested"),
+            "\n#[proc_macro_error]\nfn helper".to_owned(),
+            "\n#[cfg_attr(unix, proc_macro_error)]\nfn other_helper".to_owned(),
+        ] {
+            assert!(out.text.contains(&expected), "{expected:?} missing from:\n{}", out.text);
+        }
+        assert_eq!(src.lines().count(), out.text.lines().count(), "{}", out.text);
+        syn::parse_file(&out.with_registrations(&out.macros)).unwrap();
     }
 
     #[test]

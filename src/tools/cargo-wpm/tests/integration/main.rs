@@ -9,4 +9,5 @@ mod corpus;
 mod crates_io;
 mod errors;
 mod local;
+mod shim;
 mod support;

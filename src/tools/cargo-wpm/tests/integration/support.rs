@@ -199,20 +199,48 @@ pub fn build_and_compare(spec: &str, out_name: &str, args: &[&str], oracle: Vec<
 /// Runs the derive `derive` of `module` on `struct Unit;` in `wpm_host` and returns the
 /// identifiers of its output.
 pub fn derive_on_unit_struct(module: &std::path::Path, derive: &str) -> Vec<String> {
-    let runtime = wpm_host::Runtime::new(wpm_host::Config::default()).expect("runtime");
-    let module = runtime.load(module).expect("the module loads");
-    let index = module.manifest().macros.iter().position(|m| m.name == derive).unwrap_or_else(|| panic!("no {derive}"));
-    let span = wpm_abi::SpanHandle::CALL_SITE;
-    let ident = |name: &str| wpm_abi::TokenTree::Ident(wpm_abi::Ident { name: name.into(), is_raw: false, span });
-    let semi = wpm_abi::TokenTree::Punct(wpm_abi::Punct { ch: b';', spacing: wpm_abi::Spacing::Alone, span });
-    let request = wpm_abi::Request { attr_args: None, input: vec![ident("struct"), ident("Unit"), semi] };
-    let output = module
-        .expand(index, &request, &mut wpm_host::NoSpans)
-        .expect("no host error")
-        .unwrap_or_else(|e| panic!("the {derive} derive fails: {e:?}"));
+    let input = vec![ident("struct"), ident("Unit"), punct(b';')];
+    let output = expand_in_host(module, derive, input).unwrap_or_else(|e| panic!("the {derive} derive fails: {e:?}"));
     let mut idents = Vec::new();
     collect_idents(&output, &mut idents);
     idents
+}
+
+/// Runs macro `name` (a derive or function-like macro) of `module` on `input` in
+/// `wpm_host`: its output, or how it failed.
+pub fn expand_in_host(
+    module: &std::path::Path,
+    name: &str,
+    input: Vec<wpm_abi::TokenTree>,
+) -> Result<Vec<wpm_abi::TokenTree>, wpm_host::MacroError> {
+    let runtime = wpm_host::Runtime::new(wpm_host::Config::default()).expect("runtime");
+    let module = runtime.load(module).expect("the module loads");
+    let index = module.manifest().macros.iter().position(|m| m.name == name).unwrap_or_else(|| panic!("no {name}"));
+    let request = wpm_abi::Request { attr_args: None, input };
+    module.expand(index, &request, &mut wpm_host::NoSpans).expect("no host error")
+}
+
+/// Identifier `name` at the call site.
+pub fn ident(name: &str) -> wpm_abi::TokenTree {
+    wpm_abi::TokenTree::Ident(wpm_abi::Ident { name: name.into(), is_raw: false, span: wpm_abi::SpanHandle::CALL_SITE })
+}
+
+/// Lone punctuation `ch` at the call site.
+pub fn punct(ch: u8) -> wpm_abi::TokenTree {
+    let span = wpm_abi::SpanHandle::CALL_SITE;
+    wpm_abi::TokenTree::Punct(wpm_abi::Punct { ch, spacing: wpm_abi::Spacing::Alone, span })
+}
+
+/// Group `stream` in `delimiter`s at the call site.
+pub fn group(delimiter: wpm_abi::Delimiter, stream: Vec<wpm_abi::TokenTree>) -> wpm_abi::TokenTree {
+    let span = wpm_abi::SpanHandle::CALL_SITE;
+    wpm_abi::TokenTree::Group(wpm_abi::Group { delimiter, span, span_open: span, span_close: span, stream })
+}
+
+/// A literal of kind `kind` at the call site; `symbol` is its text without quotes.
+pub fn literal(kind: wpm_abi::LitKind, symbol: &str) -> wpm_abi::TokenTree {
+    let span = wpm_abi::SpanHandle::CALL_SITE;
+    wpm_abi::TokenTree::Literal(wpm_abi::Literal { kind, symbol: symbol.into(), suffix: String::new(), span })
 }
 
 fn collect_idents(trees: &[wpm_abi::TokenTree], out: &mut Vec<String>) {
