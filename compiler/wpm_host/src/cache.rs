@@ -2,8 +2,8 @@
 //!
 //! An entry is a `Module::serialize` image named by a SHA-256 key over everything that
 //! affects the compiled code: the module bytes, the backend and target, wasmtime's own
-//! compatibility hash of the engine settings, the wasmtime version and this crate's
-//! version. Entries are written to a temporary file and renamed into place, so
+//! compatibility hash of the engine settings (which covers wasmtime's exact version) and
+//! this crate's version. Entries are written to a temporary file and renamed into place, so
 //! concurrent rustc processes never see a half-written entry. The cache is best effort:
 //! an unreadable, corrupt or incompatible entry is recompiled and overwritten; a
 //! directory that cannot be written only means no caching. A directory someone else could
@@ -20,8 +20,9 @@ use wasmtime::{Engine, Module};
 
 use crate::config::Backend;
 
-/// The wasmtime version, pinned in `Cargo.toml`; part of every key.
-const WASMTIME_VERSION: &str = "48.0.8";
+// wasmtime's version is not written here: the root `Cargo.toml` pins it, and the engine's
+// `precompile_compatibility_hash` below hashes wasmtime's own `CARGO_PKG_VERSION` (the
+// default `ModuleVersionStrategy`), so every key already names the exact version.
 /// Bump when the way this crate configures engines changes in a way the compatibility
 /// hash might not see.
 const CACHE_FORMAT: &str = "wpm-host-cache-1";
@@ -53,7 +54,7 @@ impl Hasher for ShaHasher {
 /// Computes the key of `bytes` compiled by `engine` for `backend`.
 pub(crate) fn key(engine: &Engine, backend: Backend, bytes: &[u8]) -> Key {
     let mut h = ShaHasher(Sha256::new());
-    for part in [CACHE_FORMAT, WASMTIME_VERSION, env!("CARGO_PKG_VERSION"), backend.as_str(), std::env::consts::ARCH] {
+    for part in [CACHE_FORMAT, env!("CARGO_PKG_VERSION"), backend.as_str(), std::env::consts::ARCH] {
         h.0.update(part.as_bytes());
         h.0.update([0]);
     }
@@ -89,8 +90,8 @@ impl Cache {
         let image = fs::read(self.path(key)).ok()?;
         // SAFETY: `deserialize` trusts the bytes to be a wasmtime artifact. Entries are
         // only ever written by `store` below, from `Module::serialize` of an engine
-        // configured exactly as this one (the key covers the module bytes, the backend,
-        // the engine's compatibility hash and the wasmtime version), and they appear
+        // configured exactly as this one (the key covers the module bytes, the backend
+        // and the engine's compatibility hash, wasmtime's version included), and they appear
         // under their final name only by an atomic rename after a complete, synced
         // write. wasmtime still checks the header, the version and engine compatibility,
         // and returns an error (handled as a miss) for truncated or mismatching data.
@@ -131,4 +132,27 @@ fn temp_name(final_path: &Path) -> PathBuf {
     let mut name = final_path.as_os_str().to_owned();
     name.push(format!(".{}.{n}.{nanos}.tmp", std::process::id()));
     PathBuf::from(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(version: wasmtime::ModuleVersionStrategy) -> Engine {
+        let mut config = wasmtime::Config::new();
+        config.module_version(version).expect("a short version string is accepted");
+        Engine::new(&config).expect("the default engine builds")
+    }
+
+    /// The key names wasmtime's exact version through the compatibility hash, which is why
+    /// no copy of the version lives in this crate.
+    #[test]
+    fn key_covers_the_wasmtime_version() {
+        let bytes = b"\0asm\x01\0\0\0";
+        let ours = key(&engine(wasmtime::ModuleVersionStrategy::WasmtimeVersion), Backend::Cranelift, bytes);
+        let same = key(&engine(wasmtime::ModuleVersionStrategy::WasmtimeVersion), Backend::Cranelift, bytes);
+        let other = key(&engine(wasmtime::ModuleVersionStrategy::Custom("0.0.1".into())), Backend::Cranelift, bytes);
+        assert_eq!(ours, same);
+        assert_ne!(ours, other);
+    }
 }
