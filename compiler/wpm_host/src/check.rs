@@ -2,18 +2,10 @@
 //! `wpm-1` only, the exports the ABI requires, with the right signatures).
 
 use wasmtime::{ExternType, FuncType, Module, ValType};
+use wpm_abi::signatures::{self, Signature};
 use wpm_abi::{exports, ABI_VERSION, IMPORT_MODULE};
 
 use crate::error::HostError;
-use crate::imports::{Sig, SIGNATURES};
-
-/// The exported functions the ABI requires, with their signatures.
-const REQUIRED_EXPORTS: &[(&str, Sig)] = &[
-    (exports::ABI_VERSION, ("", "i")),
-    (exports::MANIFEST, ("", "I")),
-    (exports::ALLOC, ("ii", "i")),
-    (exports::EXPAND, ("iii", "I")),
-];
 
 const WASM_MAGIC: &[u8; 4] = b"\0asm";
 const CORE_VERSION: [u8; 4] = [1, 0, 0, 0];
@@ -56,7 +48,7 @@ pub(crate) fn interface(name: &str, module: &Module) -> Result<(), HostError> {
                 format!("imports {m}::{n}, which wpm does not provide: proc macros get no system access"),
             ));
         }
-        let Some((_, sig)) = SIGNATURES.iter().find(|(s, _)| *s == n) else {
+        let Some(sig) = signatures::import(n) else {
             return Err(HostError::module(
                 name,
                 format!("imports {m}::{n}, which wpm ABI version {ABI_VERSION} does not define"),
@@ -68,23 +60,24 @@ pub(crate) fn interface(name: &str, module: &Module) -> Result<(), HostError> {
                 format!("imports {m}::{n} as a non-function; {m} provides only functions"),
             ));
         };
-        if !matches(&ty, *sig) {
+        if !matches(&ty, sig) {
             return Err(HostError::module(
                 name,
-                format!("imports {m}::{n} with type {}, but the ABI defines it as {}", show(&ty), show_sig(*sig)),
+                format!("imports {m}::{n} with type {}, but the ABI defines it as {sig}", show(&ty)),
             ));
         }
     }
-    for (export, sig) in REQUIRED_EXPORTS {
+    for sig in signatures::EXPORTS {
+        let export = sig.name;
         match module.get_export(export) {
             None => {
                 return Err(HostError::module(name, format!("does not export `{export}`, which the wpm ABI requires")))
             }
-            Some(ExternType::Func(ty)) if matches(&ty, *sig) => {}
+            Some(ExternType::Func(ty)) if matches(&ty, sig) => {}
             Some(ExternType::Func(ty)) => {
                 return Err(HostError::module(
                     name,
-                    format!("exports `{export}` with type {}, but the ABI requires {}", show(&ty), show_sig(*sig)),
+                    format!("exports `{export}` with type {}, but the ABI requires {sig}", show(&ty)),
                 ))
             }
             Some(_) => return Err(HostError::module(name, format!("exports `{export}` but it is not a function"))),
@@ -99,26 +92,27 @@ pub(crate) fn interface(name: &str, module: &Module) -> Result<(), HostError> {
     }
 }
 
-fn code(t: &ValType) -> char {
+/// The ABI's name for a wasm type; `None` for types the ABI never uses.
+fn abi_type(t: &ValType) -> Option<signatures::ValType> {
     match t {
-        ValType::I32 => 'i',
-        ValType::I64 => 'I',
-        _ => '?',
+        ValType::I32 => Some(signatures::ValType::I32),
+        ValType::I64 => Some(signatures::ValType::I64),
+        _ => None,
     }
 }
 
-fn matches(ty: &FuncType, (params, results): Sig) -> bool {
-    ty.params().map(|t| code(&t)).eq(params.chars()) && ty.results().map(|t| code(&t)).eq(results.chars())
+/// Whether `ty` is exactly `sig`. A type the ABI never uses makes the lists differ.
+pub(crate) fn matches(ty: &FuncType, sig: &Signature) -> bool {
+    let list = |it: &mut dyn Iterator<Item = ValType>| it.map(|t| abi_type(&t)).collect::<Option<Vec<_>>>();
+    match (list(&mut ty.params()), list(&mut ty.results())) {
+        (Some(params), Some(results)) => sig.matches(params, results),
+        _ => false,
+    }
 }
 
 fn show(ty: &FuncType) -> String {
     let list = |it: &mut dyn Iterator<Item = ValType>| it.map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
     format!("({}) -> ({})", list(&mut ty.params()), list(&mut ty.results()))
-}
-
-fn show_sig((params, results): Sig) -> String {
-    let list = |s: &str| s.chars().map(|c| if c == 'i' { "i32" } else { "i64" }).collect::<Vec<_>>().join(", ");
-    format!("({}) -> ({})", list(params), list(results))
 }
 
 #[cfg(test)]
@@ -135,7 +129,14 @@ mod tests {
     }
 
     #[test]
-    fn signature_text() {
-        assert_eq!(show_sig(("iii", "I")), "(i32, i32, i32) -> (i64)");
+    fn types_match_the_abi_table() {
+        let expand = signatures::EXPORTS.iter().find(|s| s.name == exports::EXPAND).unwrap();
+        let ty = |params: &[ValType], results: &[ValType]| {
+            FuncType::new(&wasmtime::Engine::default(), params.iter().cloned(), results.iter().cloned())
+        };
+        assert!(matches(&ty(&[ValType::I32, ValType::I32, ValType::I32], &[ValType::I64]), expand));
+        assert!(!matches(&ty(&[ValType::I32, ValType::I32, ValType::I32], &[ValType::I32]), expand));
+        assert!(!matches(&ty(&[ValType::I32, ValType::I32, ValType::F32], &[ValType::I64]), expand));
+        assert_eq!(show(&ty(&[ValType::I32], &[ValType::I64])), "(i32) -> (i64)");
     }
 }

@@ -15,23 +15,6 @@ use crate::config::{ENV_FUEL, ENV_MAX_SPAN_HANDLES};
 use crate::spans::SpanServer;
 use crate::state::{HostState, MAX_PANIC_MESSAGE};
 
-/// A wasm signature written compactly: `i` = i32, `I` = i64 (params, results).
-pub(crate) type Sig = (&'static str, &'static str);
-
-/// Every import ABI version 1 defines, with its signature.
-pub(crate) const SIGNATURES: &[(&str, Sig)] = &[
-    (imports::SPAN_SOURCE_TEXT, ("iii", "i")),
-    (imports::SPAN_FILE, ("iii", "i")),
-    (imports::SPAN_LOCAL_FILE, ("iii", "i")),
-    (imports::SPAN_LOCATION, ("ii", "i")),
-    (imports::SPAN_EDGE, ("ii", "i")),
-    (imports::SPAN_JOIN, ("ii", "i")),
-    (imports::SPAN_RESOLVED_AT, ("ii", "i")),
-    (imports::SPAN_LOCATED_AT, ("ii", "i")),
-    (imports::DIAGNOSTIC, ("iiii", "")),
-    (imports::PANIC, ("ii", "")),
-];
-
 /// The guest broke the ABI in a host call (bad pointer, bad enum value...). Traps.
 #[derive(Debug)]
 pub(crate) struct GuestFault(pub(crate) String);
@@ -50,7 +33,8 @@ fn fault<T>(import: &str, msg: impl fmt::Display) -> wasmtime::Result<T> {
 
 type Cx<'a> = Caller<'a, HostState>;
 
-/// Defines all host functions in `linker`.
+/// Defines all host functions in `linker`, one per entry of `wpm_abi::signatures::IMPORTS`
+/// and with its type (tested below).
 pub(crate) fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     let m = IMPORT_MODULE;
     linker.func_wrap(m, imports::SPAN_SOURCE_TEXT, |mut c: Cx<'_>, span: u32, ptr: u32, cap: u32| {
@@ -213,4 +197,41 @@ fn write_text(c: &mut Cx<'_>, import: &str, text: Option<&str>, ptr: u32, cap: u
         }
     }
     Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use wasmtime::{Engine, Linker, Module};
+    use wpm_abi::signatures::IMPORTS;
+
+    use super::*;
+
+    /// `define` provides every import of the ABI table with the table's type:
+    /// `instantiate_pre` type-checks each import of a module declaring all of them.
+    #[test]
+    fn defines_every_import_with_its_abi_type() {
+        let mut wat = String::from("(module\n");
+        for sig in IMPORTS {
+            let list = |kw: &str, types: &[wpm_abi::signatures::ValType]| {
+                types.iter().map(|t| format!(" ({kw} {})", t.as_str())).collect::<String>()
+            };
+            let _ = writeln!(
+                wat,
+                "  (import {IMPORT_MODULE:?} {:?} (func{}{}))",
+                sig.name,
+                list("param", sig.params),
+                list("result", sig.results)
+            );
+        }
+        wat.push(')');
+        let engine = Engine::default();
+        let module = Module::new(&engine, wat::parse_str(&wat).unwrap()).unwrap();
+        let mut linker = Linker::<HostState>::new(&engine);
+        define(&mut linker).unwrap();
+        if let Err(e) = linker.instantiate_pre(&module) {
+            panic!("{e:#}\n{wat}");
+        }
+    }
 }

@@ -16,6 +16,7 @@
 extern crate alloc;
 
 pub mod manifest;
+pub mod signatures;
 pub mod tokens;
 mod wire;
 
@@ -32,7 +33,8 @@ pub const ABI_VERSION: u32 = ABI_VERSION_1;
 /// name, so a module built for another version fails to link instead of misbehaving.
 pub const IMPORT_MODULE: &str = "wpm-1";
 
-/// Names of the functions (and memory) a guest module exports.
+/// Names of the functions (and memory) a guest module exports; their types are in
+/// [`signatures::EXPORTS`].
 pub mod exports {
     /// `() -> i32`: the ABI version the module was built for ([`crate::ABI_VERSION`]).
     pub const ABI_VERSION: &str = "wpm_abi_version";
@@ -49,7 +51,8 @@ pub mod exports {
     pub const MEMORY: &str = "memory";
 }
 
-/// Names of the host functions a guest may import from [`crate::IMPORT_MODULE`].
+/// Names of the host functions a guest may import from [`crate::IMPORT_MODULE`]; their
+/// types are in [`signatures::IMPORTS`].
 ///
 /// Functions that return text take an output buffer `(out_ptr, out_cap)` in guest memory
 /// and return the full length of the text (or `-1` for "none"); when the length exceeds
