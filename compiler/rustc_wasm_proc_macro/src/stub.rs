@@ -9,8 +9,6 @@ use std::fmt::Write;
 use wpm_abi::Manifest;
 use wpm_abi::MacroKind;
 
-use crate::spec::is_crate_name;
-
 /// Renders the stub crate's source.
 ///
 /// # Errors
@@ -58,11 +56,16 @@ pub(crate) fn source(manifest: &Manifest) -> Result<String, String> {
     Ok(out)
 }
 
+/// Checks a name from the manifest before it becomes source text, by the rule every host
+/// uses (`wpm_abi::ident::is_macro_name`).
 fn check_ident(what: &str, name: &str) -> Result<(), String> {
-    if is_crate_name(name) {
+    if wpm_abi::ident::is_macro_name(name) {
         Ok(())
     } else {
-        Err(format!("the module's manifest declares {what} `{}`, which is not an identifier", name.escape_debug()))
+        Err(format!(
+            "the module's manifest declares {what} `{}`, which is not an identifier or is a keyword",
+            name.escape_debug()
+        ))
     }
 }
 
@@ -97,6 +100,8 @@ mod tests {
         let manifest =
             Manifest { abi_version: 1, macros: vec![decl(MacroKind::Function, "x() {} fn y", &[])] };
         assert!(source(&manifest).unwrap_err().contains("not an identifier"));
+        let manifest = Manifest { abi_version: 1, macros: vec![decl(MacroKind::Function, "fn", &[])] };
+        assert!(source(&manifest).unwrap_err().contains("is a keyword"));
         let manifest = Manifest { abi_version: 1, macros: vec![decl(MacroKind::Derive, "D", &["a)]"])] };
         assert!(source(&manifest).is_err());
     }

@@ -7,9 +7,6 @@ use wpm_abi::LitKind;
 /// The characters `proc_macro::Punct::new` accepts.
 const PUNCT_CHARS: &str = "=<>!~+-*/%^&|@.,;:#$?'";
 
-/// Keywords that cannot be raw identifiers (`Ident::new_raw` panics on them).
-const NOT_RAW: &[&str] = &["_", "crate", "self", "super", "Self"];
-
 /// Splits the `to_string()` of a `proc_macro::Literal` as rustc's lexer would. Text it
 /// cannot classify becomes [`LitKind::Err`] with the whole text as symbol, which
 /// round-trips unchanged.
@@ -108,17 +105,10 @@ fn number(text: &str) -> (LitKind, &str, &str) {
 /// # Errors
 /// A message naming the identifier and what is wrong with it.
 pub(crate) fn check_ident(name: &str, is_raw: bool) -> Result<(), String> {
-    let mut chars = name.chars();
-    let valid = match chars.next() {
-        None => false,
-        Some(first) => {
-            (first == '_' || unicode_ident::is_xid_start(first)) && chars.all(unicode_ident::is_xid_continue)
-        }
-    };
-    if !valid {
+    if !wpm_abi::ident::is_ident(name) {
         return Err(format!("`{}` is not a valid identifier", name.escape_debug()));
     }
-    if is_raw && NOT_RAW.contains(&name) {
+    if is_raw && !wpm_abi::ident::can_be_raw(name) {
         return Err(format!("`{name}` cannot be a raw identifier"));
     }
     Ok(())

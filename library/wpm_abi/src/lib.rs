@@ -15,6 +15,7 @@
 
 extern crate alloc;
 
+pub mod ident;
 pub mod manifest;
 pub mod signatures;
 pub mod tokens;

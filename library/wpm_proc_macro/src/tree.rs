@@ -285,19 +285,7 @@ pub struct Ident {
     pub(crate) span: Span,
 }
 
-/// Whether `s` is a valid identifier (Unicode XID rules, `_` allowed alone).
-pub(crate) fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if c == '_' || unicode_ident::is_xid_start(c) => chars.all(unicode_ident::is_xid_continue),
-        _ => false,
-    }
-}
-
-/// Identifiers that cannot be written raw.
-pub(crate) fn can_be_raw(s: &str) -> bool {
-    !matches!(s, "_" | "super" | "self" | "Self" | "crate" | "$crate")
-}
+pub(crate) use wpm_abi::ident::{can_be_raw, is_ident};
 
 impl Ident {
     fn make(string: &str, is_raw: bool, span: Span) -> Ident {

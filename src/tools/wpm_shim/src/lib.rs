@@ -209,13 +209,13 @@ pub fn generate_from_manifest(
 fn plan_macros(manifest: &Manifest) -> Result<Vec<render::PlannedMacro>, ShimError> {
     let mut seen = std::collections::HashSet::new();
     for m in &manifest.macros {
-        if !names::is_ident(&m.name) {
+        if !names::is_macro_name(&m.name) {
             return Err(ShimError::BadMacroName(m.name.clone()));
         }
         if !seen.insert(m.name.as_str()) {
             return Err(ShimError::DuplicateMacro(m.name.clone()));
         }
-        if let Some(h) = m.helpers.iter().find(|h| !names::is_ident(h)) {
+        if let Some(h) = m.helpers.iter().find(|h| !names::is_macro_name(h)) {
             return Err(ShimError::BadMacroName(h.clone()));
         }
     }
