@@ -26,7 +26,6 @@
 
 mod prepare;
 mod slots;
-mod spec;
 mod stub;
 mod synth;
 

@@ -9,9 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rustc_session::EarlyDiagCtxt;
 use rustc_session::config::{ExternEntry, ExternLocation, Externs, Options};
 use rustc_session::utils::CanonicalizedPath;
-use wpm_host::{Backend, Config, MacroModule, Runtime};
+use wpm_host::{Backend, Config, MacroArg as Spec, MacroModule, Runtime};
 
-use crate::spec::{self, Spec};
 use crate::{slots, stub, synth};
 
 /// Prepares every `--wasm-proc-macro NAME=PATH` of `opts`: after it returns, crate `NAME`
@@ -154,10 +153,10 @@ const SYSROOT_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 fn check_specs(opts: &Options, errors: &mut Vec<String>) -> Vec<Spec> {
     let mut specs: Vec<Spec> = Vec::new();
     for value in &opts.wasm_proc_macros {
-        let spec = match spec::parse(value) {
+        let spec = match wpm_host::parse_macro_arg(value) {
             Ok(s) => s,
             Err(e) => {
-                errors.push(e);
+                errors.push(e.to_string());
                 continue;
             }
         };

@@ -32,6 +32,7 @@ mod config;
 mod error;
 mod expansions;
 mod imports;
+mod macro_arg;
 mod module;
 mod platform;
 mod runtime;
@@ -51,6 +52,7 @@ pub use config::{
 };
 pub use error::{HostError, MacroError};
 pub use expansions::ExpansionStats;
+pub use macro_arg::{parse_macro_arg, MacroArg, MacroArgError, WASM_PROC_MACRO_OPTION};
 pub use module::{LoadInfo, MacroModule};
 pub use runtime::{Runtime, MAX_WASM_STACK};
 pub use spans::{NoSpans, SpanServer};

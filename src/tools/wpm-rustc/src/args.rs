@@ -6,17 +6,14 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The option this wrapper adds to rustc's command line.
-pub(crate) const OPTION: &str = "--wasm-proc-macro";
+use wpm_host::{MacroArg, MacroArgError};
+
+/// The option this wrapper adds to rustc's command line (the fork's option, parsed by the
+/// same `wpm_host::parse_macro_arg`).
+pub(crate) const OPTION: &str = wpm_host::WASM_PROC_MACRO_OPTION;
 
 /// One `--wasm-proc-macro NAME=PATH`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct WasmMacro {
-    /// The crate name code refers to (`--extern NAME=...`).
-    pub name: String,
-    /// The module file.
-    pub path: PathBuf,
-}
+pub(crate) type WasmMacro = MacroArg;
 
 /// A parsed command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -34,8 +31,8 @@ pub(crate) struct Invocation {
 pub(crate) enum ArgError {
     /// `--wasm-proc-macro` is the last argument.
     MissingValue,
-    /// The value is not `NAME=PATH`, or NAME is not an identifier.
-    Malformed(String),
+    /// The value is not `NAME=PATH`, or NAME is not a crate name.
+    Malformed(MacroArgError),
     /// The same NAME is given twice.
     Duplicate(String),
     /// NAME is also given to rustc with `--extern NAME`.
@@ -50,9 +47,7 @@ impl fmt::Display for ArgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ArgError::MissingValue => write!(f, "{OPTION} requires an argument of the form NAME=PATH"),
-            ArgError::Malformed(v) => {
-                write!(f, "{OPTION} expects NAME=PATH with NAME a crate name, found `{}`", v.escape_debug())
-            }
+            ArgError::Malformed(e) => write!(f, "{e}"),
             ArgError::Duplicate(n) => write!(f, "{OPTION} gives the crate `{n}` more than once"),
             ArgError::ClashesWithExtern(n) => {
                 write!(f, "crate `{n}` is given both as {OPTION} and as --extern; remove one of them")
@@ -74,13 +69,6 @@ fn looks_like_rustc(arg: &OsString) -> bool {
     }
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     stem.ends_with("rustc") || stem == "clippy-driver"
-}
-
-/// Whether `s` is a crate name rustc accepts for `--extern`: an ASCII identifier.
-fn is_crate_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && s != "_"
 }
 
 /// The crate name of an `--extern` value: `[MODIFIERS:]NAME[=PATH]`.
@@ -111,14 +99,11 @@ pub(crate) fn parse(args: Vec<OsString>) -> Result<Invocation, ArgError> {
         };
         if let Some(value) = value {
             let value = value.into_string().map_err(ArgError::NotUtf8)?;
-            let (name, path) = value.split_once('=').ok_or_else(|| ArgError::Malformed(value.clone()))?;
-            if !is_crate_name(name) || path.is_empty() {
-                return Err(ArgError::Malformed(value.clone()));
+            let arg = wpm_host::parse_macro_arg(&value).map_err(ArgError::Malformed)?;
+            if macros.iter().any(|m| m.name == arg.name) {
+                return Err(ArgError::Duplicate(arg.name));
             }
-            if macros.iter().any(|m| m.name == name) {
-                return Err(ArgError::Duplicate(name.to_owned()));
-            }
-            macros.push(WasmMacro { name: name.to_owned(), path: PathBuf::from(path) });
+            macros.push(arg);
             continue;
         }
         match text {
@@ -180,8 +165,9 @@ mod tests {
     fn refuses_bad_values() {
         let m = module();
         assert_eq!(parse(os(&[OPTION])), Err(ArgError::MissingValue));
-        for bad in ["noequals", "=path", "a-b=x", "1a=x", "a="] {
-            assert_eq!(parse(os(&[OPTION, bad])), Err(ArgError::Malformed(bad.into())), "{bad}");
+        for bad in ["noequals", "=path", "a-b=x", "1a=x", "a=", "fn=x", "été=x"] {
+            let expected = wpm_host::parse_macro_arg(bad).unwrap_err();
+            assert_eq!(parse(os(&[OPTION, bad])), Err(ArgError::Malformed(expected)), "{bad}");
         }
         let twice = parse(os(&[OPTION, &format!("a={m}"), OPTION, &format!("a={m}")]));
         assert_eq!(twice, Err(ArgError::Duplicate("a".into())));
