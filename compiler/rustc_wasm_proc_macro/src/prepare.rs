@@ -92,7 +92,7 @@ impl Drop for Scratch {
 /// Where synthesized metadata goes: the cache's `rustc-meta/` if it may be trusted, else a
 /// fresh private directory recorded in `scratch`.
 fn metadata_dir(early_dcx: &EarlyDiagCtxt, scratch: &mut Scratch) -> Result<PathBuf, String> {
-    if let Some(root) = wpm_host::cache_root() {
+    if let Ok(root) = wpm_host::cache_root() {
         let dir = root.join("rustc-meta");
         match wpm_host::ensure_private_dir(&dir) {
             Ok(()) => return Ok(dir),

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::cache_root::cache_root;
 use crate::error::HostError;
 
 /// Environment variable that picks the backend: `cranelift` or `pulley`.
@@ -22,8 +23,6 @@ pub const ENV_MAX_SPAN_HANDLES: &str = "WPM_MAX_SPAN_HANDLES";
 pub const ENV_MAX_DIAGNOSTICS: &str = "WPM_MAX_DIAGNOSTICS";
 /// Environment variable that overrides [`Limits::diagnostic_bytes`], in KiB.
 pub const ENV_DIAGNOSTIC_KIB: &str = "WPM_DIAGNOSTIC_KIB";
-/// Environment variable that sets the cache directory; set but empty disables the cache.
-pub const ENV_CACHE_DIR: &str = "WPM_CACHE_DIR";
 /// Environment variable that turns the expansion cache off when set to `0`.
 pub const ENV_EXPANSION_CACHE: &str = "WPM_EXPANSION_CACHE";
 /// Environment variable that overrides [`Config::expansion_cache_bytes`], in MiB.
@@ -225,8 +224,9 @@ pub struct Config {
     /// Limits. By default [`Limits::default()`].
     pub limits: Limits,
     /// Directory for the compiled-code cache; `None` disables it. By default `code/`
-    /// under the cache root shared with the builder and the shims: `$WPM_CACHE_DIR`,
-    /// else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`.
+    /// under the cache root shared with the builder and the shims ([`crate::cache_root`]:
+    /// `$WPM_CACHE_DIR`, else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`; none when
+    /// `WPM_CACHE_DIR` is set but empty).
     pub cache_dir: Option<PathBuf>,
     /// Directory of the expansion cache (see `docs/host.md`); `None` disables it. By
     /// default `expansions/` under the cache root, unless `WPM_EXPANSION_CACHE=0`.
@@ -262,7 +262,8 @@ impl Default for Config {
         let limits = Limits::from_env();
         let backend = env(ENV_BACKEND).and_then(|v| Backend::parse(&v)).unwrap_or(Backend::NATIVE_DEFAULT);
         let expansions_off = env(ENV_EXPANSION_CACHE).is_some_and(|v| v.trim() == "0");
-        let expansion_cache_dir = if expansions_off { None } else { cache_root().map(|root| root.join("expansions")) };
+        let expansion_cache_dir =
+            if expansions_off { None } else { cache_root().ok().map(|root| root.join("expansions")) };
         let expansion_cache_bytes = env(ENV_EXPANSION_CACHE_MIB)
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map_or(crate::expansions::DEFAULT_MAX_BYTES, |mib| mib.saturating_mul(1 << 20));
@@ -283,20 +284,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn default_cache_dir() -> Option<PathBuf> {
-    cache_root().map(|root| root.join("code"))
-}
-
-/// The cache root shared by the runtime (`code/`), the builder and the shims:
-/// `$WPM_CACHE_DIR`, else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`; `None` when
-/// `WPM_CACHE_DIR` is set but empty (caching off) or no location is known.
-pub fn cache_root() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(ENV_CACHE_DIR) {
-        return if dir.is_empty() { None } else { Some(PathBuf::from(dir)) };
-    }
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(xdg).join("wpm"));
-    }
-    std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".cache").join("wpm"))
+    cache_root().ok().map(|root| root.join("code"))
 }
 
 /// Reports environment overrides that are set but do not parse, so that a typo in
@@ -340,6 +328,29 @@ mod tests {
         for b in [Backend::Cranelift, Backend::Pulley] {
             assert_eq!(Backend::parse(b.as_str()), Some(b));
         }
+    }
+
+    #[test]
+    fn cache_root_precedence_and_the_empty_rule() {
+        use crate::cache_root::{cache_root_from, NoCacheRoot};
+        use std::ffi::OsString;
+        let root = |vars: &[(&str, &str)]| {
+            cache_root_from(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| OsString::from(v)))
+        };
+        let all = [("WPM_CACHE_DIR", "/w"), ("XDG_CACHE_HOME", "/x"), ("HOME", "/h")];
+        assert_eq!(root(&all), Ok(PathBuf::from("/w")));
+        assert_eq!(root(&all[1..]), Ok(PathBuf::from("/x/wpm")));
+        assert_eq!(root(&all[2..]), Ok(PathBuf::from("/h/.cache/wpm")));
+        assert_eq!(root(&[]), Err(NoCacheRoot::Unknown));
+        // Set but empty: caching off, whatever else is set; never a fallback.
+        assert_eq!(
+            root(&[("WPM_CACHE_DIR", ""), ("XDG_CACHE_HOME", "/x"), ("HOME", "/h")]),
+            Err(NoCacheRoot::Disabled)
+        );
+        // An empty XDG_CACHE_HOME or HOME is as good as unset.
+        assert_eq!(root(&[("XDG_CACHE_HOME", ""), ("HOME", "/h")]), Ok(PathBuf::from("/h/.cache/wpm")));
+        assert_eq!(root(&[("HOME", "")]), Err(NoCacheRoot::Unknown));
+        assert!(NoCacheRoot::Disabled.to_string().contains("WPM_CACHE_DIR is set but empty"));
     }
 
     #[test]

@@ -27,6 +27,7 @@
 mod build_info;
 #[cfg(not(target_family = "wasm"))]
 mod cache;
+mod cache_root;
 mod check;
 mod config;
 mod error;
@@ -44,11 +45,11 @@ mod trust;
 pub use build_info::{
     is_feature_name, read_build_info, BuildInfo, Edition, Feature, BUILD_INFO_SECTION, BUILD_INFO_VERSION,
 };
+pub use cache_root::{cache_root, cache_root_from, NoCacheRoot, CACHE_ROOT_VARS, ENV_CACHE_DIR};
 pub use config::{
-    cache_root, check_env, Backend, Config, LimitVar, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
-    ENV_BACKEND, ENV_CACHE_DIR, ENV_DIAGNOSTIC_KIB, ENV_EXPANSION_CACHE, ENV_EXPANSION_CACHE_MIB, ENV_FUEL,
-    ENV_HOST_CALL_FUEL, ENV_LOG, ENV_MANIFEST_KIB, ENV_MAX_DIAGNOSTICS, ENV_MAX_SPAN_HANDLES, ENV_MEMORY_MIB,
-    ENV_OUTPUT_KIB, LIMIT_VARS,
+    check_env, Backend, Config, LimitVar, Limits, DEFAULT_FUEL, DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,
+    ENV_BACKEND, ENV_DIAGNOSTIC_KIB, ENV_EXPANSION_CACHE, ENV_EXPANSION_CACHE_MIB, ENV_FUEL, ENV_HOST_CALL_FUEL,
+    ENV_LOG, ENV_MANIFEST_KIB, ENV_MAX_DIAGNOSTICS, ENV_MAX_SPAN_HANDLES, ENV_MEMORY_MIB, ENV_OUTPUT_KIB, LIMIT_VARS,
 };
 pub use error::{HostError, MacroError};
 pub use expansions::ExpansionStats;
@@ -57,6 +58,10 @@ pub use module::{LoadInfo, MacroModule};
 pub use runtime::{Runtime, MAX_WASM_STACK};
 pub use spans::{NoSpans, SpanServer};
 pub use trust::ensure_private_dir;
+/// The source of the module [`cache_root`] lives in, which depends on `std` alone:
+/// `wpm_shim` writes it next to each shim's build script, which cannot depend on this
+/// crate, so that there is one copy of the cache-root rule.
+pub const CACHE_ROOT_SOURCE: &str = include_str!("cache_root.rs");
 pub use wpm_abi::{DecodeError, DiagnosticLevel, Manifest, Request, SpanHandle, SpanLocation, TokenTree};
 
 #[cfg(test)]

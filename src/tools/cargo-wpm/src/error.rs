@@ -80,6 +80,11 @@ pub(crate) enum Error {
         /// The runtime's message.
         detail: String,
     },
+    /// There is no cache directory to work in.
+    NoCache {
+        /// Why not.
+        why: wpm_host::NoCacheRoot,
+    },
     /// An I/O failure outside any tool.
     Io {
         /// What was being done.
@@ -128,6 +133,11 @@ impl fmt::Display for Error {
             Error::InvalidModule { what, detail } => write!(f, "{what} is not a valid wpm module: {detail}"),
             Error::WasmOpt { output } => write!(f, "wasm-opt failed:\n{}", output.trim_end()),
             Error::Host { file, detail } => write!(f, "cannot load {}: {detail}", file.display()),
+            Error::NoCache { why } => write!(
+                f,
+                "`cargo wpm build` keeps its work in the wpm cache, and there is none: {why}; point \
+                 WPM_CACHE_DIR at a directory"
+            ),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
         }
     }

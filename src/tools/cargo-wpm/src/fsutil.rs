@@ -5,17 +5,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// The cache root: `$WPM_CACHE_DIR`, else `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`
-/// (the same default as `wpm_host`'s compiled-code cache).
-pub(crate) fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("WPM_CACHE_DIR") {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(dir).join("wpm");
-    }
-    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-    home.join(".cache").join("wpm")
+/// The cache root ([`wpm_host::cache_root`], shared with the runtime and the shims), where
+/// the build keeps its work.
+///
+/// # Errors
+/// [`Error::NoCache`] when caching is off (`WPM_CACHE_DIR=`) or no location is known: the
+/// build cannot run without its work directories.
+pub(crate) fn cache_dir() -> Result<PathBuf> {
+    wpm_host::cache_root().map_err(|why| Error::NoCache { why })
 }
 
 /// Writes `bytes` to `path` unless it already holds exactly them (keeps mtimes stable).

@@ -66,7 +66,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
     let started = Instant::now();
     let tc = Toolchain::find()?;
     let wasm_opt = if opts.opt == Opt::None { None } else { Some(toolchain::wasm_opt()?) };
-    let cache = cache_dir();
+    let cache = cache_dir()?;
 
     let spec = Spec::parse(&opts.spec);
     progress(&format!("fetching {}", opts.spec));

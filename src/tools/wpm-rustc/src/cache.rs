@@ -18,8 +18,9 @@ use sha2::{Digest, Sha256};
 
 use crate::args::WasmMacro;
 
-/// Overrides the cache root. By default `$WPM_CACHE_DIR/shims`, else
-/// `$XDG_CACHE_HOME/wpm/shims`, else `$HOME/.cache/wpm/shims`.
+/// Overrides the shim cache's directory (empty counts as unset). By default `shims/` under
+/// [`wpm_host::cache_root`]: `$WPM_CACHE_DIR/shims`, else `$XDG_CACHE_HOME/wpm/shims`, else
+/// `$HOME/.cache/wpm/shims`.
 pub(crate) const ENV_SHIM_CACHE: &str = "WPM_SHIM_CACHE";
 
 /// A built shim, ready for `--extern`.
@@ -34,7 +35,7 @@ pub(crate) struct Built {
 #[derive(Debug)]
 pub(crate) enum CacheError {
     /// No cache directory could be chosen.
-    NoCacheDir,
+    NoCacheDir(wpm_host::NoCacheRoot),
     /// A file operation failed.
     Io(String, io::Error),
     /// The shim could not be generated (bad module, bad names).
@@ -48,7 +49,12 @@ pub(crate) enum CacheError {
 impl fmt::Display for CacheError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CacheError::NoCacheDir => write!(f, "cannot choose a shim cache directory: set {ENV_SHIM_CACHE}"),
+            CacheError::NoCacheDir(why) => write!(
+                f,
+                "wpm-rustc builds shims in a cache, and there is none: {why}; set {ENV_SHIM_CACHE} or \
+                 {} to a directory",
+                wpm_host::ENV_CACHE_DIR
+            ),
             CacheError::Io(what, e) => write!(f, "{what}: {e}"),
             CacheError::Generate(name, e) => write!(f, "cannot generate the shim for `{name}`: {e}"),
             CacheError::Tool(m) => f.write_str(m),
@@ -62,14 +68,12 @@ impl fmt::Display for CacheError {
     }
 }
 
-/// The cache root (see [`ENV_SHIM_CACHE`]).
+/// The shim cache's directory (see [`ENV_SHIM_CACHE`]).
 fn cache_root() -> Result<PathBuf, CacheError> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    var(ENV_SHIM_CACHE)
-        .or_else(|| var("WPM_CACHE_DIR").map(|d| d.join("shims")))
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("wpm").join("shims")))
-        .or_else(|| var("HOME").map(|d| d.join(".cache").join("wpm").join("shims")))
-        .ok_or(CacheError::NoCacheDir)
+    match std::env::var_os(ENV_SHIM_CACHE).filter(|v| !v.is_empty()) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => wpm_host::cache_root().map(|root| root.join("shims")).map_err(CacheError::NoCacheDir),
+    }
 }
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> CacheError {
@@ -229,4 +233,16 @@ fn build(crate_dir: &Path, target_dir: &Path, rustc: &OsString) -> Result<(), Ca
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_cache_says_why_and_what_to_set() {
+        let msg = CacheError::NoCacheDir(wpm_host::NoCacheRoot::Disabled).to_string();
+        assert!(msg.contains("WPM_CACHE_DIR is set but empty"), "{msg}");
+        assert!(msg.contains("set WPM_SHIM_CACHE or WPM_CACHE_DIR to a directory"), "{msg}");
+    }
 }

@@ -122,7 +122,8 @@ pub fn read_manifest(module: &Path) -> Result<Manifest, ShimError> {
 /// Generates a shim crate for the module at `module` into `out_dir` (created if missing;
 /// the files the shim consists of are overwritten).
 ///
-/// Writes `Cargo.toml`, `build.rs`, `src/lib.rs` and `module.wasm` (a copy of the module).
+/// Writes `Cargo.toml`, `build.rs` (and `cache_root.rs`, a module of it), `src/lib.rs` and
+/// `module.wasm` (a copy of the module).
 ///
 /// # Errors
 /// A [`ShimError`] when the module cannot be loaded, a name or version is invalid, or the
@@ -192,6 +193,7 @@ pub fn generate_from_manifest(
     };
     write(&out_dir.join("Cargo.toml"), render::cargo_toml(&plan).as_bytes())?;
     write(&out_dir.join("build.rs"), render::build_rs(&plan).as_bytes())?;
+    write(&out_dir.join(render::CACHE_ROOT_FILE), wpm_host::CACHE_ROOT_SOURCE.as_bytes())?;
     write(&out_dir.join("src").join("lib.rs"), render::lib_rs(&plan).as_bytes())?;
     write(&out_dir.join(render::MODULE_FILE), bytes)?;
     Ok(Shim {

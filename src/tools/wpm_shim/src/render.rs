@@ -110,6 +110,10 @@ pub(crate) fn build_rs(plan: &Plan<'_>) -> String {
     BUILD_RS.replace("\"@WPM_ROOT@\"", &format!("{:?}", plan.wpm_root.to_string_lossy()))
 }
 
+/// The file the build script's `mod cache_root;` reads, next to `build.rs`: the cache-root
+/// rule of `wpm_host`, the same text (see `wpm_host::CACHE_ROOT_SOURCE`).
+pub(crate) const CACHE_ROOT_FILE: &str = "cache_root.rs";
+
 /// Renders `src/lib.rs`.
 pub(crate) fn lib_rs(plan: &Plan<'_>) -> String {
     let mut out = format!(

@@ -181,6 +181,7 @@ fn render_with(m: &Manifest, edition: &str, features: &[(&str, bool)], dir: &Pat
     let (toml, lib) = (render::cargo_toml(&plan), render::lib_rs(&plan));
     write(&dir.join("Cargo.toml"), toml.as_bytes()).unwrap();
     write(&dir.join("build.rs"), render::build_rs(&plan).as_bytes()).unwrap();
+    write(&dir.join("cache_root.rs"), wpm_host::CACHE_ROOT_SOURCE.as_bytes()).unwrap();
     write(&dir.join("src/lib.rs"), lib.as_bytes()).unwrap();
     write(&dir.join(render::MODULE_FILE), MODULE).unwrap();
     (toml, lib)
@@ -307,5 +308,27 @@ fn generated_sources_compile_in_every_edition() {
         let (ok, stderr) = rustc(&shim, &args.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(!ok && stderr.contains("was built without its feature `config`"), "edition {edition}:\n{stderr}");
     }
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The shim's build script gets the cache-root rule as the very text `wpm_host` compiles,
+/// and the two files build together without warnings.
+#[test]
+fn build_script_uses_the_hosts_cache_root_module() {
+    let dir = scratch("cache-root");
+    let m = manifest(vec![decl(MacroKind::Function, "m", &[])]);
+    generate_from_manifest(&m, b"", "x", &dir, &ShimOptions::default()).unwrap();
+    assert_eq!(fs::read_to_string(dir.join("cache_root.rs")).unwrap(), wpm_host::CACHE_ROOT_SOURCE);
+    let build = fs::read_to_string(dir.join("build.rs")).unwrap();
+    assert!(build.contains("\nmod cache_root;\n") && !build.contains("fn cache_root"), "{build}");
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = std::process::Command::new(rustc)
+        .args(["--edition=2021", "--crate-type=bin", "--crate-name=build_script_build", "--emit=metadata"])
+        .args(["-D", "warnings", "--out-dir"])
+        .arg(dir.join("out"))
+        .arg(dir.join("build.rs"))
+        .output()
+        .expect("run rustc");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     fs::remove_dir_all(&dir).unwrap();
 }

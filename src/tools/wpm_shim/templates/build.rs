@@ -7,8 +7,9 @@
 //! compiler, in release mode, outside this build, and hands rustc the directory of its
 //! libraries (`-L`), where the shim's `extern crate wpm_adapter;` finds them.
 //!
-//! Cache layout, under `$WPM_CACHE_DIR/runtime` (else `$XDG_CACHE_HOME/wpm/runtime`, else
-//! `$HOME/.cache/wpm/runtime`), one directory per compiler (`rustc -vV`): `target/` is the
+//! Cache layout, under `runtime/` in the cache root of `cache_root.rs` (`$WPM_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/wpm`, else `$HOME/.cache/wpm`; wpm_shim writes that file, the one
+//! `wpm_host` uses, next to this script), one directory per compiler (`rustc -vV`): `target/` is the
 //! Cargo target directory, `lib-KEY/` a frozen copy of one build's libraries, KEY naming the
 //! artifacts' sizes and times, so a rebuilt runtime gets a new directory and rustc never
 //! sees two candidates for one crate.
@@ -21,6 +22,8 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::UNIX_EPOCH;
+
+mod cache_root;
 
 /// The rustc-wasi checkout whose workspace provides `wpm_adapter`.
 const WPM_ROOT: &str = "@WPM_ROOT@";
@@ -66,12 +69,15 @@ fn run() -> Result<(), String> {
     for source in SOURCES {
         println!("cargo::rerun-if-changed={}", root.join(source).display());
     }
-    for var in ["WPM_CACHE_DIR", "XDG_CACHE_HOME", "HOME"] {
+    for var in cache_root::CACHE_ROOT_VARS {
         println!("cargo::rerun-if-env-changed={var}");
     }
     let rustc = env::var_os("RUSTC").ok_or("Cargo did not set RUSTC")?;
     let cargo = env::var_os("CARGO").ok_or("Cargo did not set CARGO")?;
-    let dir = cache_root()?.join("runtime").join(hex(hash(&rustc_version(&rustc)?)));
+    let cache = cache_root::cache_root().map_err(|why| {
+        format!("the runtime is built in the wpm cache, and there is none: {why}; point WPM_CACHE_DIR at a directory")
+    })?;
+    let dir = cache.join("runtime").join(hex(hash(&rustc_version(&rustc)?)));
     private_dir(&dir)?;
     let target = dir.join("target");
     let libraries = build(&cargo, &rustc, root, &target)?;
@@ -88,15 +94,6 @@ fn run() -> Result<(), String> {
     }
     println!("cargo::rustc-link-search=all={}", frozen.display());
     Ok(())
-}
-
-/// The cache root (see the module documentation).
-fn cache_root() -> Result<PathBuf, String> {
-    let var = |k: &str| env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    var("WPM_CACHE_DIR")
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("wpm")))
-        .or_else(|| var("HOME").map(|d| d.join(".cache").join("wpm")))
-        .ok_or_else(|| "no cache directory: set WPM_CACHE_DIR".to_owned())
 }
 
 /// Creates `dir` (mode 0700) and checks that no one else can write it: the runtime's
