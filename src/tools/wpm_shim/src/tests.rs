@@ -181,7 +181,7 @@ fn render_with(m: &Manifest, edition: &str, features: &[(&str, bool)], dir: &Pat
     let (toml, lib) = (render::cargo_toml(&plan), render::lib_rs(&plan));
     write(&dir.join("Cargo.toml"), toml.as_bytes()).unwrap();
     write(&dir.join("build.rs"), render::build_rs(&plan).as_bytes()).unwrap();
-    write(&dir.join("cache_root.rs"), wpm_host::CACHE_ROOT_SOURCE.as_bytes()).unwrap();
+    write(&dir.join(render::CACHE_ROOT_FILE), wpm_host::CACHE_ROOT_SOURCE.as_bytes()).unwrap();
     write(&dir.join("src/lib.rs"), lib.as_bytes()).unwrap();
     write(&dir.join(render::MODULE_FILE), MODULE).unwrap();
     (toml, lib)
