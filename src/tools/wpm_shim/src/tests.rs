@@ -317,7 +317,7 @@ fn generated_sources_compile_in_every_edition() {
 fn build_script_uses_the_hosts_cache_root_module() {
     let dir = scratch("cache-root");
     let m = manifest(vec![decl(MacroKind::Function, "m", &[])]);
-    generate_from_manifest(&m, b"", "x", &dir, &ShimOptions::default()).unwrap();
+    generate_from_manifest(&m, MODULE, "x", &dir, &ShimOptions::default()).unwrap();
     assert_eq!(fs::read_to_string(dir.join("cache_root.rs")).unwrap(), wpm_host::CACHE_ROOT_SOURCE);
     let build = fs::read_to_string(dir.join("build.rs")).unwrap();
     assert!(build.contains("\nmod cache_root;\n") && !build.contains("fn cache_root"), "{build}");
