@@ -1,14 +1,13 @@
 //! `wpm-rustc`: rustc plus `--wasm-proc-macro NAME=PATH`.
 //!
 //! For each such option the wrapper generates a native shim crate for the module (see
-//! `wpm_shim`), builds it once into a machine-wide cache, and hands rustc
+//! `wpm_shim`), builds it once into a machine-wide cache (`wpm_shim::cache`), and hands rustc
 //! `--extern NAME=<shim library>` and `-L dependency=<its deps>`; every other argument goes
 //! to the real rustc unchanged. It also works as `RUSTC_WRAPPER`/`RUSTC_WORKSPACE_WRAPPER`:
 //! when the first argument names a rustc, that is the compiler run. Otherwise the compiler
 //! is `$WPM_REAL_RUSTC`, else `rustc` from `PATH`.
 
 mod args;
-mod cache;
 
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
@@ -35,7 +34,8 @@ fn run() -> Result<ExitCode, String> {
         .unwrap_or_else(|| OsString::from("rustc"));
     let mut extra: Vec<OsString> = Vec::new();
     for m in &inv.macros {
-        let built = cache::shim_for(m, &rustc).map_err(|e| e.to_string())?;
+        let request = wpm_shim::cache::ShimRequest { name: &m.name, version: None, module: &m.path };
+        let built = wpm_shim::cache::shim_for(&request, &rustc).map_err(|e| e.to_string())?;
         let mut ext = OsString::from(format!("{}=", m.name));
         ext.push(&built.library);
         extra.push("--extern".into());

@@ -14,6 +14,7 @@
 //! **Invariant:** every manifest string that reaches generated source is checked to be a
 //! plain identifier first: the manifest comes from the guest.
 
+pub mod cache;
 mod names;
 mod render;
 

@@ -1,5 +1,5 @@
-//! The shim cache: one generated and built shim per (module, crate name, rustc, tool
-//! version), shared by every invocation on the machine.
+//! The shim cache: one generated and built shim per (module, crate name, version, rustc,
+//! tool version), shared by every tool on the machine (`wpm-rustc`, `cargo wpm sandbox`).
 //!
 //! Layout under the cache root:
 //! - `target/`: one Cargo target directory shared by all shims (wasmtime is built once);
@@ -7,7 +7,7 @@
 //! - `KEY/crate/`: the generated crate; `KEY/lib<name>.so`: its built library; `KEY/ready`:
 //!   written last (by rename), so a present `ready` means the library is complete.
 
-use std::ffi::OsString;
+use std::ffi::OsStr;
 use std::fmt;
 use std::fs::{self, File};
 use std::io;
@@ -16,35 +16,51 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::args::WasmMacro;
-
 /// Overrides the shim cache's directory (empty counts as unset). By default `shims/` under
 /// [`wpm_host::cache_root`]: `$WPM_CACHE_DIR/shims`, else `$XDG_CACHE_HOME/wpm/shims`, else
 /// `$HOME/.cache/wpm/shims`.
-pub(crate) const ENV_SHIM_CACHE: &str = "WPM_SHIM_CACHE";
+pub const ENV_SHIM_CACHE: &str = "WPM_SHIM_CACHE";
+
+/// A shim to build: the crate name dependents use and the module it runs.
+#[derive(Clone, Debug)]
+pub struct ShimRequest<'a> {
+    /// The crate (and package) name: `serde_derive`.
+    pub name: &'a str,
+    /// The package version. By default [`crate::DEFAULT_VERSION`]. Two shims of one name
+    /// that may meet in one build need two versions: Cargo derives the library's crate
+    /// identity from name and version.
+    pub version: Option<&'a str>,
+    /// The module file.
+    pub module: &'a Path,
+}
 
 /// A built shim, ready for `--extern`.
-pub(crate) struct Built {
+#[derive(Clone, Debug)]
+pub struct Built {
     /// The proc-macro library.
     pub library: PathBuf,
     /// Where its dependencies live (`-L dependency=`).
     pub deps: PathBuf,
+    /// Whether it was in the cache already (nothing was generated or built).
+    pub cached: bool,
 }
 
 /// Why a shim could not be made.
 #[derive(Debug)]
-pub(crate) enum CacheError {
+pub enum CacheError {
     /// No cache directory could be chosen.
     NoCacheDir(wpm_host::NoCacheRoot),
     /// A file operation failed.
     Io(String, io::Error),
     /// The shim could not be generated (bad module, bad names).
-    Generate(String, wpm_shim::ShimError),
+    Generate(String, crate::ShimError),
     /// A tool could not be run or failed; the message includes its output.
     Tool(String),
     /// The cache directory could be written by someone else (or could not be created).
     Untrusted(PathBuf, String),
 }
+
+impl std::error::Error for CacheError {}
 
 impl fmt::Display for CacheError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -83,7 +99,7 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> CacheError {
 
 /// `rustc -vV` of the compiler the shim must be built with: a proc macro only loads into the
 /// exact compiler that built it.
-fn rustc_version(rustc: &OsString) -> Result<Vec<u8>, CacheError> {
+fn rustc_version(rustc: &OsStr) -> Result<Vec<u8>, CacheError> {
     let out = Command::new(rustc)
         .arg("-vV")
         .output()
@@ -99,13 +115,14 @@ fn rustc_version(rustc: &OsString) -> Result<Vec<u8>, CacheError> {
 }
 
 /// The cache key: every input the built library depends on.
-fn key(m: &WasmMacro, module: &[u8], rustc_vv: &[u8]) -> String {
+fn key(m: &ShimRequest<'_>, module: &[u8], rustc_vv: &[u8]) -> String {
     let mut h = Sha256::new();
     for part in [
         env!("CARGO_PKG_VERSION").as_bytes(),
         m.name.as_bytes(),
+        m.version.unwrap_or(crate::DEFAULT_VERSION).as_bytes(),
         rustc_vv,
-        wpm_shim::default_wpm_root().as_os_str().as_encoded_bytes(),
+        crate::default_wpm_root().as_os_str().as_encoded_bytes(),
         module,
     ] {
         h.update((part.len() as u64).to_le_bytes());
@@ -113,8 +130,8 @@ fn key(m: &WasmMacro, module: &[u8], rustc_vv: &[u8]) -> String {
     }
     // The runtime is linked into the shim, and the generator wrote it: a changed host (new
     // limits, a fix) or generator must not be served from a shim built with the old one.
-    let root = wpm_shim::default_wpm_root();
-    for source in wpm_shim::RUNTIME_SOURCES.iter().chain(&["src/tools/wpm_shim"]) {
+    let root = crate::default_wpm_root();
+    for source in crate::RUNTIME_SOURCES.iter().chain(&["src/tools/wpm_shim"]) {
         hash_tree(&mut h, &root, &root.join(source));
     }
     h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
@@ -157,19 +174,33 @@ const CLEARED_ENV: &[&str] = &[
     "CARGO_PRIMARY_PACKAGE",
 ];
 
-/// Returns the built shim for `m`, generating and building it on first use.
+/// Returns the built shim for `m`, generating and building it with `rustc` (the compiler
+/// that will load it) on first use.
 ///
 /// # Errors
 /// A [`CacheError`] when the module is unusable or the build fails.
-pub(crate) fn shim_for(m: &WasmMacro, rustc: &OsString) -> Result<Built, CacheError> {
-    let module = fs::read(&m.path).map_err(io_err(format!("cannot read {}", m.path.display())))?;
+///
+/// # Examples
+/// ```no_run
+/// let request = wpm_shim::cache::ShimRequest {
+///     name: "serde_derive",
+///     version: Some("1.0.229"),
+///     module: "serde_derive.wasm".as_ref(),
+/// };
+/// let built = wpm_shim::cache::shim_for(&request, "rustc".as_ref())?;
+/// println!("--extern serde_derive={}", built.library.display());
+/// # Ok::<(), wpm_shim::cache::CacheError>(())
+/// ```
+pub fn shim_for(m: &ShimRequest<'_>, rustc: &OsStr) -> Result<Built, CacheError> {
+    let module = fs::read(m.module).map_err(io_err(format!("cannot read {}", m.module.display())))?;
     let root = cache_root()?;
     // Shims are native code that rustc loads: never from a directory others can write.
     wpm_host::ensure_private_dir(&root).map_err(|why| CacheError::Untrusted(root.clone(), why))?;
     let key = key(m, &module, &rustc_version(rustc)?);
     let dir = root.join(&key);
     let lib_file = format!("{}{}{}", std::env::consts::DLL_PREFIX, m.name, std::env::consts::DLL_SUFFIX);
-    let built = Built { library: dir.join(&lib_file), deps: root.join("target").join("release").join("deps") };
+    let mut built =
+        Built { library: dir.join(&lib_file), deps: root.join("target").join("release").join("deps"), cached: true };
     if dir.join("ready").is_file() {
         return Ok(built);
     }
@@ -181,18 +212,23 @@ pub(crate) fn shim_for(m: &WasmMacro, rustc: &OsString) -> Result<Built, CacheEr
     if dir.join("ready").is_file() {
         return Ok(built);
     }
+    built.cached = false;
     let crate_dir = dir.join("crate");
-    let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let opts = wpm_shim::ShimOptions { name: Some(m.name.clone()), ..Default::default() };
-    let manifest = wpm_shim::read_manifest(&m.path).map_err(|e| CacheError::Generate(m.name.clone(), e))?;
-    wpm_shim::generate_from_manifest(&manifest, &module, &stem, &crate_dir, &opts)
-        .map_err(|e| CacheError::Generate(m.name.clone(), e))?;
+    let stem = m.module.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let opts = crate::ShimOptions {
+        name: Some(m.name.to_owned()),
+        version: m.version.map(str::to_owned),
+        ..Default::default()
+    };
+    let generate_err = |e| CacheError::Generate(m.name.to_owned(), e);
+    let manifest = crate::read_manifest(m.module).map_err(generate_err)?;
+    crate::generate_from_manifest(&manifest, &module, &stem, &crate_dir, &opts).map_err(generate_err)?;
     // Start from the checkout's lock file, so the shim gets the versions the project tests.
-    let seed = wpm_shim::default_wpm_root().join("Cargo.lock");
+    let seed = crate::default_wpm_root().join("Cargo.lock");
     if seed.is_file() && !crate_dir.join("Cargo.lock").exists() {
         fs::copy(&seed, crate_dir.join("Cargo.lock")).map_err(io_err("cannot seed the shim's Cargo.lock"))?;
     }
-    eprintln!("wpm-rustc: building the native shim for `{}` (first use; cached in {})", m.name, dir.display());
+    eprintln!("wpm: building the native shim for `{}` (first use; cached in {})", m.name, dir.display());
     build(&crate_dir, &root.join("target"), rustc)?;
     let from = root.join("target").join("release").join(&lib_file);
     let tmp = dir.join(format!("{lib_file}.tmp"));
@@ -206,7 +242,7 @@ pub(crate) fn shim_for(m: &WasmMacro, rustc: &OsString) -> Result<Built, CacheEr
 
 /// Builds the crate at `crate_dir` in release mode with `rustc`; output is shown only on
 /// failure.
-fn build(crate_dir: &Path, target_dir: &Path, rustc: &OsString) -> Result<(), CacheError> {
+fn build(crate_dir: &Path, target_dir: &Path, rustc: &OsStr) -> Result<(), CacheError> {
     let cargo = std::env::var_os("CARGO").filter(|c| !c.is_empty()).unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.arg("build")
