@@ -34,8 +34,9 @@ pub(crate) fn expand_natively(
     let manifest_path = pkg.dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| Error::io(format!("reading {}", manifest_path.display()), e))?;
-    let manifest =
-        native_manifest(&text, &pkg.dir).map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
+    let workspace = pkg.workspace.as_ref().map(crate::resolve::WorkspaceRoot::as_workspace);
+    let manifest = native_manifest(&text, &pkg.dir, workspace)
+        .map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
     let copy = cache.join("expand").join(format!("{}-{}", pkg.name, pkg.version));
     sync_dir(&pkg.dir, &copy, &[(manifest_path, manifest.into_bytes())])?;
     if let Some(lock) = &pkg.lockfile {

@@ -12,9 +12,10 @@ use crate::fsutil::{cache_dir, sync_dir, write_if_changed};
 use crate::guest_lib::GuestSources;
 use crate::guest_target::{self, GuestTarget};
 use crate::module;
-use crate::resolve::{resolve, Package, Spec};
+use crate::resolve::{resolve, Package, Spec, WorkspaceRoot};
 use crate::rewrite::generated::{merge, scan_expansion};
-use crate::rewrite::{manifest::rewrite_manifest, source::rewrite_root};
+use crate::rewrite::manifest::rewrite_manifest;
+use crate::rewrite::source::rewrite_root;
 use crate::toolchain::{self, Toolchain};
 use crate::wrapper;
 
@@ -177,7 +178,8 @@ fn prepare(
 ) -> Result<usize> {
     let manifest_path = pkg.dir.join("Cargo.toml");
     let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| Error::io(format!("reading {}", p.display()), e));
-    let manifest = rewrite_manifest(&read(&manifest_path)?, &pkg.dir)
+    let workspace = pkg.workspace.as_ref().map(WorkspaceRoot::as_workspace);
+    let manifest = rewrite_manifest(&read(&manifest_path)?, &pkg.dir, workspace)
         .map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
     if pkg.lib_root.strip_prefix(&pkg.dir).is_err() {
         return Err(Error::Rewrite {

@@ -52,8 +52,12 @@ pub(crate) struct Package {
     pub(crate) lib_name: String,
     /// The crate root, absolute.
     pub(crate) lib_root: PathBuf,
-    /// A lockfile pinning its dependencies, when resolved from crates.io.
+    /// A lockfile pinning its dependencies: the scratch project's when resolved from
+    /// crates.io, the workspace's for a workspace member.
     pub(crate) lockfile: Option<PathBuf>,
+    /// The workspace the package is a member of (and inherits `workspace = true` values
+    /// from), when its root is not the package itself.
+    pub(crate) workspace: Option<WorkspaceRoot>,
     /// The lib target's edition (`2015`, ...), recorded in the module.
     pub(crate) edition: String,
     /// The features the package declares, implicit ones of optional dependencies included
@@ -61,9 +65,27 @@ pub(crate) struct Package {
     pub(crate) features: Vec<String>,
 }
 
+/// A workspace root: its directory and its `Cargo.toml`.
+#[derive(Clone, Debug)]
+pub(crate) struct WorkspaceRoot {
+    /// The directory.
+    pub(crate) dir: PathBuf,
+    /// The text of its `Cargo.toml`.
+    pub(crate) manifest: String,
+}
+
+impl WorkspaceRoot {
+    /// The view the manifest rewrite takes.
+    pub(crate) fn as_workspace(&self) -> crate::rewrite::manifest::Workspace<'_> {
+        crate::rewrite::manifest::Workspace { manifest: &self.manifest, dir: &self.dir }
+    }
+}
+
 #[derive(Deserialize)]
 struct Metadata {
     packages: Vec<MetaPackage>,
+    #[serde(default)]
+    workspace_root: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -111,7 +133,16 @@ pub(crate) fn resolve(spec: &Spec, host_cargo: &Path, scratch: &Path) -> Result<
                     spec: shown,
                     detail: "it is a virtual workspace; point at one package's directory".into(),
                 })?;
-            to_package(pkg, None)
+            let mut pkg = to_package(pkg, None)?;
+            // A member: its copy inherits from the root and keeps the workspace's versions.
+            if let Some(root) = meta.workspace_root.filter(|r| *r != pkg.dir) {
+                let root_manifest = root.join("Cargo.toml");
+                let manifest = std::fs::read_to_string(&root_manifest)
+                    .map_err(|e| Error::io(format!("reading {}", root_manifest.display()), e))?;
+                pkg.lockfile = Some(root.join("Cargo.lock")).filter(|l| l.is_file());
+                pkg.workspace = Some(WorkspaceRoot { dir: root, manifest });
+            }
+            Ok(pkg)
         }
         Spec::Registry { name, version } => {
             let req = version.as_deref().map_or_else(|| "*".to_owned(), |v| format!("={v}"));
@@ -191,6 +222,7 @@ fn to_package(pkg: MetaPackage, lockfile: Option<PathBuf>) -> Result<Package> {
         version: pkg.version,
         dir,
         lockfile,
+        workspace: None,
     })
 }
 
