@@ -2,9 +2,11 @@
 //!
 //! - `cargo wpm build SPEC [-o OUT.wasm]` (see `docs/builder.md`);
 //! - `cargo wpm inspect FILE.wasm [--json]`;
-//! - `cargo wpm shim FILE.wasm -o DIR [--name N] [--version V]` (see `docs/shim.md`).
+//! - `cargo wpm shim FILE.wasm -o DIR [--name N] [--version V]` (see `docs/shim.md`);
+//! - `cargo wpm sandbox [--native NAME]... [--report] CARGO_COMMAND...` (see `docs/sandbox.md`).
 //!
-//! The same binary doubles as the `RUSTC_WRAPPER` of its guest builds ([`wrapper`]).
+//! The same binary doubles as the `RUSTC_WRAPPER` of its guest builds ([`wrapper`]) and of
+//! sandboxed builds ([`sandbox_wrapper`]).
 
 mod build_info;
 mod cargo_run;
@@ -18,6 +20,8 @@ mod module;
 mod pipeline;
 mod resolve;
 mod rewrite;
+mod sandbox;
+mod sandbox_wrapper;
 mod toolchain;
 mod wrapper;
 
@@ -53,6 +57,22 @@ enum Command {
     Inspect(InspectArgs),
     /// Generate a native proc-macro crate that embeds a module and runs it (stock toolchains).
     Shim(ShimArgs),
+    /// Run a cargo command with every proc-macro crate of the build expanded in wasm.
+    Sandbox(SandboxArgs),
+}
+
+/// `cargo wpm sandbox`.
+#[derive(Args)]
+struct SandboxArgs {
+    /// Keep this proc-macro crate native (crate or package name; repeatable).
+    #[arg(long = "native", value_name = "NAME")]
+    native: Vec<String>,
+    /// After cargo finishes, print a table of the proc-macro crates compiled.
+    #[arg(long)]
+    report: bool,
+    /// The cargo command and its arguments (`build --release`, `test`, ...).
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CARGO_COMMAND")]
+    cargo_args: Vec<std::ffi::OsString>,
 }
 
 /// `cargo wpm shim`.
@@ -112,6 +132,10 @@ fn main() -> ExitCode {
         let code = wrapper::run(std::env::args_os().collect());
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    if sandbox_wrapper::is_sandbox_invocation() {
+        let code = sandbox_wrapper::run(std::env::args_os().collect());
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     // Also accept `cargo-wpm build ...` (run directly, not through cargo).
     let mut args: Vec<_> = std::env::args_os().collect();
     if args.get(1).is_none_or(|a| a != "wpm") {
@@ -136,6 +160,13 @@ fn main() -> ExitCode {
                 verbose: b.verbose,
             };
             pipeline::build(&opts).map(|_| ()).map_err(|e| e.to_string())
+        }
+        Command::Sandbox(s) => {
+            let opts = sandbox::SandboxOptions { native: s.native, report: s.report, cargo_args: s.cargo_args };
+            match sandbox::run(&opts) {
+                Ok(code) => return ExitCode::from(u8::try_from(code).unwrap_or(1)),
+                Err(e) => Err(e),
+            }
         }
         Command::Inspect(i) => inspect::inspect(&i.file)
             .map(|report| {

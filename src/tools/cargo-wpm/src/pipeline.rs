@@ -59,11 +59,20 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-reference-types",
 ];
 
-/// Builds the module and returns the output path.
+/// A module `build` wrote.
+#[derive(Clone, Debug)]
+pub(crate) struct BuiltModule {
+    /// The number of proc-macro functions registered.
+    pub(crate) macros: usize,
+    /// Its size in bytes.
+    pub(crate) bytes: u64,
+}
+
+/// Builds the module (written to `opts.output`) and describes it.
 ///
 /// # Errors
 /// Any [`Error`] of the pipeline's stages.
-pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
+pub(crate) fn build(opts: &BuildOptions) -> Result<BuiltModule> {
     let started = Instant::now();
     let tc = Toolchain::find()?;
     let wasm_opt = if opts.opt == Opt::None { None } else { Some(toolchain::wasm_opt()?) };
@@ -145,7 +154,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<PathBuf> {
         raw.len(),
         started.elapsed().as_secs_f64()
     ));
-    Ok(output)
+    Ok(BuiltModule { macros, bytes: final_bytes.len() as u64 })
 }
 
 /// The feature arguments of cargo for `opts`: the same for the wasm build and the native
@@ -236,6 +245,11 @@ fn guest_cargo(tc: &Toolchain, target: &GuestTarget, manifest: &Path, target_dir
         "RUSTFLAGS",
         "RUSTC_WORKSPACE_WRAPPER",
         "RUSTDOCFLAGS",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        crate::sandbox::STATE_ENV,
+        crate::sandbox::NATIVE_ENV,
         "CARGO_INCREMENTAL",
         wrapper::GUEST_RLIB_ENV,
         wrapper::GUEST_DEPS_ENV,
@@ -344,7 +358,28 @@ fn optimize(tool: &Path, flag: &str, input: &Path, output: &Path) -> Result<()> 
     Ok(())
 }
 
-/// Prints a progress line on stderr.
+/// Where progress lines go instead of stderr, when set ([`log_progress_to`]).
+static PROGRESS_LOG: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Sends this process's progress lines to the end of `file` instead of stderr.
+///
+/// The sandbox's wrapper runs under Cargo, which stores a compilation's stderr and replays
+/// it on every later build in which the unit is fresh; progress written there would be
+/// shown again each time. `cargo wpm sandbox` prints the file's new lines as they come.
+pub(crate) fn log_progress_to(file: PathBuf) {
+    let _ = PROGRESS_LOG.set(file);
+}
+
+/// Prints a progress line on stderr (or to the progress log).
 pub(crate) fn progress(msg: &str) {
-    eprintln!("{:>12} {msg}", "wpm");
+    let line = format!("{:>12} {msg}\n", "wpm");
+    if let Some(log) = PROGRESS_LOG.get() {
+        use std::io::Write;
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(log);
+        // One write per line: concurrent wrappers append whole lines.
+        if file.and_then(|mut f| f.write_all(line.as_bytes())).is_ok() {
+            return;
+        }
+    }
+    eprint!("{line}");
 }

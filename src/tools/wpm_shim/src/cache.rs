@@ -175,7 +175,7 @@ const CLEARED_ENV: &[&str] = &[
 ];
 
 /// Returns the built shim for `m`, generating and building it with `rustc` (the compiler
-/// that will load it) on first use.
+/// that will load it) on first use, which is announced through `progress` (one line).
 ///
 /// # Errors
 /// A [`CacheError`] when the module is unusable or the build fails.
@@ -187,11 +187,11 @@ const CLEARED_ENV: &[&str] = &[
 ///     version: Some("1.0.229"),
 ///     module: "serde_derive.wasm".as_ref(),
 /// };
-/// let built = wpm_shim::cache::shim_for(&request, "rustc".as_ref())?;
+/// let built = wpm_shim::cache::shim_for(&request, "rustc".as_ref(), &mut |line| eprintln!("{line}"))?;
 /// println!("--extern serde_derive={}", built.library.display());
 /// # Ok::<(), wpm_shim::cache::CacheError>(())
 /// ```
-pub fn shim_for(m: &ShimRequest<'_>, rustc: &OsStr) -> Result<Built, CacheError> {
+pub fn shim_for(m: &ShimRequest<'_>, rustc: &OsStr, progress: &mut dyn FnMut(&str)) -> Result<Built, CacheError> {
     let module = fs::read(m.module).map_err(io_err(format!("cannot read {}", m.module.display())))?;
     let root = cache_root()?;
     // Shims are native code that rustc loads: never from a directory others can write.
@@ -228,7 +228,7 @@ pub fn shim_for(m: &ShimRequest<'_>, rustc: &OsStr) -> Result<Built, CacheError>
     if seed.is_file() && !crate_dir.join("Cargo.lock").exists() {
         fs::copy(&seed, crate_dir.join("Cargo.lock")).map_err(io_err("cannot seed the shim's Cargo.lock"))?;
     }
-    eprintln!("wpm: building the native shim for `{}` (first use; cached in {})", m.name, dir.display());
+    progress(&format!("building the native shim for `{}` (first use; cached in {})", m.name, dir.display()));
     build(&crate_dir, &root.join("target"), rustc)?;
     let from = root.join("target").join("release").join(&lib_file);
     let tmp = dir.join(format!("{lib_file}.tmp"));

@@ -184,7 +184,7 @@ fn inherit(doc: &mut DocumentMut, workspace: Workspace<'_>) -> Result<(), String
         }
     }
     let ws_deps = section("dependencies");
-    let mut fix_deps = |deps: &mut Item, prefix: &str| -> Result<(), String> {
+    let fix_deps = |deps: &mut Item, prefix: &str| -> Result<(), String> {
         let Some(deps) = deps.as_table_like_mut() else { return Ok(()) };
         let names: Vec<String> = deps.iter().filter(|(_, v)| is_inherited(v)).map(|(k, _)| k.to_owned()).collect();
         for name in names {
