@@ -9,5 +9,6 @@ mod corpus;
 mod crates_io;
 mod errors;
 mod local;
+mod sandbox;
 mod shim;
 mod support;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 /// Builds share one target directory: run them one at a time so timings mean something.
-static BUILD_LOCK: Mutex<()> = Mutex::new(());
+pub static BUILD_LOCK: Mutex<()> = Mutex::new(());
 
 /// One macro as `(kind, name, helpers)`, kind being `derive`, `attribute` or `function`.
 pub type Decl = (String, String, Vec<String>);
