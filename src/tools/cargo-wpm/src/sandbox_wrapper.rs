@@ -211,14 +211,10 @@ fn sandbox_crate(
     let source = source_kind(&dir);
     let module = module_for(&dir, &source, package, version, &inv.features)?;
     let request = wpm_shim::cache::ShimRequest { name: crate_name, version: Some(version), module: &module.path };
-    let shim = wpm_shim::cache::shim_for(&request, rustc, &mut |line| pipeline::progress(line))
-        .map_err(|e| e.to_string())?;
-    let file = format!(
-        "{}{crate_name}{}{}",
-        std::env::consts::DLL_PREFIX,
-        inv.extra_filename,
-        std::env::consts::DLL_SUFFIX
-    );
+    let shim =
+        wpm_shim::cache::shim_for(&request, rustc, &mut |line| pipeline::progress(line)).map_err(|e| e.to_string())?;
+    let file =
+        format!("{}{crate_name}{}{}", std::env::consts::DLL_PREFIX, inv.extra_filename, std::env::consts::DLL_SUFFIX);
     let dest = out_dir.join(&file);
     let tmp = out_dir.join(format!("{file}.wpm-tmp"));
     // A copy, not a link: its modification time must be now, or Cargo would find the
@@ -277,7 +273,13 @@ struct ModuleInfo {
 
 /// The module of the package in `dir` with `features`: from `<cache>/sandbox/modules/KEY/`,
 /// or built and stored there.
-fn module_for(dir: &Path, source: &str, package: &str, version: &str, features: &[String]) -> Result<CachedModule, String> {
+fn module_for(
+    dir: &Path,
+    source: &str,
+    package: &str,
+    version: &str,
+    features: &[String],
+) -> Result<CachedModule, String> {
     let key = module_key(dir, source, package, version, features);
     let entry = cache_dir().join("sandbox").join("modules").join(&key);
     let path = entry.join("module.wasm");

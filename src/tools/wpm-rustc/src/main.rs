@@ -35,7 +35,8 @@ fn run() -> Result<ExitCode, String> {
     let mut extra: Vec<OsString> = Vec::new();
     for m in &inv.macros {
         let request = wpm_shim::cache::ShimRequest { name: &m.name, version: None, module: &m.path };
-        let built = wpm_shim::cache::shim_for(&request, &rustc, &mut |line| eprintln!("wpm-rustc: {line}")).map_err(|e| e.to_string())?;
+        let built = wpm_shim::cache::shim_for(&request, &rustc, &mut |line| eprintln!("wpm-rustc: {line}"))
+            .map_err(|e| e.to_string())?;
         let mut ext = OsString::from(format!("{}=", m.name));
         ext.push(&built.library);
         extra.push("--extern".into());

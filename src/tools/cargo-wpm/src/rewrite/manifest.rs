@@ -168,8 +168,7 @@ fn inherit(doc: &mut DocumentMut, workspace: Workspace<'_>) -> Result<(), String
     };
     let root = doc.as_table_mut();
     if let Some(package) = root.get_mut("package").and_then(Item::as_table_like_mut) {
-        let keys: Vec<String> =
-            package.iter().filter(|(_, v)| is_inherited(v)).map(|(k, _)| k.to_owned()).collect();
+        let keys: Vec<String> = package.iter().filter(|(_, v)| is_inherited(v)).map(|(k, _)| k.to_owned()).collect();
         for key in keys {
             let value = section("package")
                 .and_then(|p| p.get(&key))
