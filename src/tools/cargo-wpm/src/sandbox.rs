@@ -4,8 +4,9 @@
 //! Cargo runs with `RUSTC_WRAPPER=<this binary>` and [`STATE_ENV`] naming a private state
 //! directory; the wrapper ([`crate::sandbox_wrapper`]) replaces each proc-macro library
 //! Cargo asks for by a shim of its wasm module and leaves every other compilation alone.
-//! The target directory is `<cargo's target dir>/wpm-sandbox` (unless the command names
-//! one), so native and sandboxed artifacts never meet. Nothing in the project is written.
+//! The target directory is `<cargo's target dir>/wpm-sandbox` (`wpm-sandbox-native-<names>`
+//! with `--native`; unless the command names one), so native and sandboxed artifacts never
+//! meet. Nothing in the project is written.
 //! See `docs/sandbox.md`.
 
 use std::ffi::OsString;
@@ -71,7 +72,7 @@ pub(crate) fn run(opts: &SandboxOptions) -> Result<i32, String> {
     let mut cmd = Command::new(&cargo);
     cmd.args(&opts.cargo_args);
     if !names_target_dir(&opts.cargo_args) {
-        let target = target_dir(&cargo, &opts.cargo_args)?.join(TARGET_SUBDIR);
+        let target = target_dir(&cargo, &opts.cargo_args)?.join(target_subdir(&opts.native));
         cmd.env("CARGO_TARGET_DIR", target);
     }
     for var in ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"] {
@@ -106,6 +107,25 @@ pub(crate) fn run(opts: &SandboxOptions) -> Result<i32, String> {
         print!("{}", report(&records));
     }
     Ok(status.code().unwrap_or(101))
+}
+
+/// The subdirectory of cargo's target directory for a build that keeps `native` native:
+/// [`TARGET_SUBDIR`], or one per set of native crates. Cargo cannot see the wrapper's
+/// choice (its rustc arguments are the same), so a crate built in wasm would otherwise be
+/// fresh in a build that asks for it native, and the other way round.
+fn target_subdir(native: &[String]) -> String {
+    if native.is_empty() {
+        return TARGET_SUBDIR.to_owned();
+    }
+    let mut names: Vec<String> = native.iter().map(|n| n.replace('-', "_")).collect();
+    names.sort();
+    names.dedup();
+    let joined: String = names
+        .join("+")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '+' { c } else { '_' })
+        .collect();
+    format!("{TARGET_SUBDIR}-native-{joined}")
 }
 
 /// Prints the whole lines of `log` past byte `shown` on stderr; returns the new offset.
@@ -241,6 +261,13 @@ mod tests {
         assert!(lines[1].contains("wasm") && lines[1].contains("1041446") && lines[1].ends_with("module"), "{text}");
         assert!(lines[2].contains("native") && lines[2].ends_with('-'), "{text}");
         assert!(report(&[]).contains("no proc-macro crate"));
+    }
+
+    #[test]
+    fn native_sets_get_their_own_target_directories() {
+        assert_eq!(target_subdir(&[]), "wpm-sandbox");
+        let native = ["serde_derive".to_owned(), "my-macros".to_owned(), "my_macros".to_owned()];
+        assert_eq!(target_subdir(&native), "wpm-sandbox-native-my_macros+serde_derive");
     }
 
     #[test]

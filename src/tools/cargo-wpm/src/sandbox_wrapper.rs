@@ -156,7 +156,13 @@ pub(crate) fn run(args: Vec<OsString>) -> i32 {
         write_record(&state, &record);
         return code;
     }
-    match sandbox_crate(&rustc, &rest, &inv, &crate_name, &package, &version) {
+    // Under `RUSTC_WORKSPACE_WRAPPER` (clippy) Cargo runs `<this> <clippy-driver> <rustc>
+    // args`: the wrapper chain runs the dep-info step, the shim needs the compiler itself.
+    let compiler = match rest.first() {
+        Some(first) if is_compiler_path(first) => first.clone(),
+        _ => rustc.clone(),
+    };
+    match sandbox_crate(&rustc, &compiler, &rest, &inv, &crate_name, &package, &version) {
         Ok(Some(record)) => {
             write_record(&state, &record);
             0
@@ -177,10 +183,21 @@ fn manifest_dir() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default()
 }
 
-/// Steps 1–4 of the module documentation. `Ok(None)`: rustc itself failed (its output is
-/// shown already).
+/// Whether a first rustc argument is a compiler's path (a workspace wrapper's argument)
+/// rather than an option or a source file.
+fn is_compiler_path(arg: &OsStr) -> bool {
+    let path = Path::new(arg);
+    !arg.to_string_lossy().starts_with('-')
+        && path.extension().is_none_or(|e| e == "exe")
+        && path.file_stem().is_some_and(|n| n.to_string_lossy().starts_with("rustc"))
+}
+
+/// Steps 1–4 of the module documentation; `rustc` runs the dep-info step (with `args`),
+/// `compiler` builds the shim. `Ok(None)`: rustc itself failed (its output is shown
+/// already).
 fn sandbox_crate(
     rustc: &OsStr,
+    compiler: &OsStr,
     args: &[OsString],
     inv: &Invocation,
     crate_name: &str,
@@ -211,8 +228,8 @@ fn sandbox_crate(
     let source = source_kind(&dir);
     let module = module_for(&dir, &source, package, version, &inv.features)?;
     let request = wpm_shim::cache::ShimRequest { name: crate_name, version: Some(version), module: &module.path };
-    let shim =
-        wpm_shim::cache::shim_for(&request, rustc, &mut |line| pipeline::progress(line)).map_err(|e| e.to_string())?;
+    let shim = wpm_shim::cache::shim_for(&request, compiler, &mut |line| pipeline::progress(line))
+        .map_err(|e| e.to_string())?;
     let file =
         format!("{}{crate_name}{}{}", std::env::consts::DLL_PREFIX, inv.extra_filename, std::env::consts::DLL_SUFFIX);
     let dest = out_dir.join(&file);
@@ -432,6 +449,15 @@ mod tests {
         let query = parse(&args("- --crate-name ___ --print=file-names --crate-type proc-macro --print=cfg"));
         assert!(query.prints && !query.builds_proc_macro());
         assert_eq!((joined.extra_filename.as_str(), joined.out_dir.as_deref()), ("-1", Some(Path::new("/o"))));
+    }
+
+    #[test]
+    fn compiler_paths() {
+        assert!(is_compiler_path(OsStr::new("/root/.rustup/toolchains/stable/bin/rustc")));
+        assert!(is_compiler_path(OsStr::new("rustc")));
+        assert!(!is_compiler_path(OsStr::new("--crate-name")));
+        assert!(!is_compiler_path(OsStr::new("src/lib.rs")));
+        assert!(!is_compiler_path(OsStr::new("rustc_macros/src/lib.rs")));
     }
 
     #[test]
