@@ -298,7 +298,7 @@ fn module_for(
     features: &[String],
 ) -> Result<CachedModule, String> {
     let key = module_key(dir, source, package, version, features);
-    let entry = cache_dir().join("sandbox").join("modules").join(&key);
+    let entry = cache_dir().map_err(|e| e.to_string())?.join("sandbox").join("modules").join(&key);
     let path = entry.join("module.wasm");
     let info_path = entry.join("info.json");
     if let Some(info) = std::fs::read(&info_path).ok().and_then(|b| serde_json::from_slice::<ModuleInfo>(&b).ok()) {
