@@ -405,13 +405,7 @@ fn write_record(state: &Path, record: &Record) {
 
 /// Runs `rustc args` and returns its exit code.
 fn run_rustc(rustc: &OsStr, args: &[OsString]) -> i32 {
-    match Command::new(rustc).args(args).status() {
-        Ok(status) => status.code().unwrap_or(101),
-        Err(e) => {
-            eprintln!("cargo-wpm: cannot run {}: {e}", rustc.to_string_lossy());
-            101
-        }
-    }
+    crate::wrapper::exit_code(Command::new(rustc).args(args), rustc)
 }
 
 #[cfg(test)]

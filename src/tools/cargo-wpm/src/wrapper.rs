@@ -121,6 +121,12 @@ pub(crate) fn run(args: Vec<OsString>) -> i32 {
     let sysroot = std::env::var_os(GUEST_SYSROOT_ENV);
     let mut cmd = Command::new(&rustc);
     cmd.args(with_sysroot(rewrite_args(rest, rlib.as_deref(), deps.as_deref()), sysroot.as_deref()));
+    exit_code(&mut cmd, &rustc)
+}
+
+/// Runs `cmd` (the compiler `rustc`) and returns its exit code, as a wrapper must: 101
+/// when it was killed or cannot be started (saying so).
+pub(crate) fn exit_code(cmd: &mut Command, rustc: &OsStr) -> i32 {
     match cmd.status() {
         Ok(status) => status.code().unwrap_or(101),
         Err(e) => {
