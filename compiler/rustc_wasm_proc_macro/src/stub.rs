@@ -20,7 +20,7 @@ pub(crate) fn source(manifest: &Manifest) -> Result<String, String> {
          extern crate proc_macro;\n\
          use proc_macro::TokenStream;\n",
     );
-    for (i, m) in manifest.macros.iter().enumerate() {
+    for (m, function) in manifest.macros.iter().zip(manifest.function_names()) {
         check_ident("macro", &m.name)?;
         // `writeln!` into a String cannot fail.
         let _ = match m.kind {
@@ -37,7 +37,7 @@ pub(crate) fn source(manifest: &Manifest) -> Result<String, String> {
                 };
                 writeln!(
                     out,
-                    "#[proc_macro_derive({}{attrs})]\npub fn __wpm_derive_{i}(_: TokenStream) -> TokenStream {{ loop {{}} }}",
+                    "#[proc_macro_derive({}{attrs})]\npub fn {function}(_: TokenStream) -> TokenStream {{ loop {{}} }}",
                     m.name
                 )
             }

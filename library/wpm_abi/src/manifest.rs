@@ -81,6 +81,30 @@ impl Manifest {
         out
     }
 
+    /// The Rust function name a generated proc-macro crate (a shim, the fork's stub crate)
+    /// gives each macro, in order: attribute and function-like macros are named after
+    /// themselves, as rustc requires; derives get `__wpm_derive_<n>` (n counting derives),
+    /// with `_` appended until it differs from every other macro's name, so a module that
+    /// exports a function-like macro of that name still makes a valid crate.
+    pub fn function_names(&self) -> Vec<String> {
+        let taken = |f: &str| self.macros.iter().any(|m| m.kind != MacroKind::Derive && m.name == f);
+        let mut derives = 0usize;
+        self.macros
+            .iter()
+            .map(|m| {
+                if m.kind != MacroKind::Derive {
+                    return m.name.clone();
+                }
+                let mut f = alloc::format!("__wpm_derive_{derives}");
+                derives += 1;
+                while taken(&f) {
+                    f.push('_');
+                }
+                f
+            })
+            .collect()
+    }
+
     /// Decodes a manifest produced by [`Manifest::encode`].
     ///
     /// # Errors
@@ -117,6 +141,25 @@ impl Manifest {
 mod tests {
     use super::*;
     use alloc::vec;
+
+    #[test]
+    fn derive_functions_avoid_other_names() {
+        let decl = |kind, name: &str| MacroDecl { kind, name: name.into(), helpers: Vec::new() };
+        let m = Manifest {
+            abi_version: 1,
+            macros: vec![
+                decl(MacroKind::Derive, "A"),
+                decl(MacroKind::Function, "__wpm_derive_1"),
+                decl(MacroKind::Derive, "B"),
+                decl(MacroKind::Attribute, "a"),
+                decl(MacroKind::Function, "__wpm_derive_1_"),
+            ],
+        };
+        assert_eq!(
+            m.function_names(),
+            ["__wpm_derive_0", "__wpm_derive_1", "__wpm_derive_1__", "a", "__wpm_derive_1_"]
+        );
+    }
 
     #[test]
     fn manifest_round_trips() {

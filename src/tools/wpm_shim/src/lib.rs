@@ -222,8 +222,7 @@ fn plan_macros(manifest: &Manifest) -> Result<Vec<render::PlannedMacro>, ShimErr
             return Err(ShimError::BadMacroName(h.clone()));
         }
     }
-    let functions =
-        names::function_names(manifest.macros.iter().map(|m| (m.kind == MacroKind::Derive, m.name.as_str())));
+    let functions = manifest.function_names();
     Ok(manifest
         .macros
         .iter()

@@ -4,8 +4,6 @@
 //! Manifest strings come from an untrusted guest and are pasted into generated source, so
 //! every one is checked to be a plain identifier before it is used.
 
-use std::collections::HashSet;
-
 pub(crate) use wpm_abi::ident::is_macro_name;
 
 /// Whether `s` is a valid Cargo package name: ASCII alphanumerics, `-` and `_`, starting
@@ -33,27 +31,6 @@ pub(crate) fn split_stem(stem: &str) -> (String, Option<String>) {
     (stem.to_owned(), None)
 }
 
-/// Chooses a function name for each macro: attribute and function-like macros must be named
-/// after the macro itself; derives get `__wpm_derive_<n>`, made unique against every other
-/// name in the crate by appending `_`.
-pub(crate) fn function_names<'a>(macros: impl Iterator<Item = (bool, &'a str)> + Clone) -> Vec<String> {
-    let taken: HashSet<&str> = macros.clone().filter(|(derive, _)| !derive).map(|(_, n)| n).collect();
-    let mut derives = 0usize;
-    macros
-        .map(|(derive, name)| {
-            if !derive {
-                return name.to_owned();
-            }
-            let mut f = format!("__wpm_derive_{derives}");
-            derives += 1;
-            while taken.contains(f.as_str()) {
-                f.push('_');
-            }
-            f
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,14 +52,5 @@ mod tests {
         assert_eq!(split_stem("thiserror-impl-2.0.12"), ("thiserror-impl".into(), Some("2.0.12".into())));
         assert_eq!(split_stem("x-1.0.0-rc.1"), ("x".into(), Some("1.0.0-rc.1".into())));
         assert_eq!(split_stem("x-1.0"), ("x-1.0".into(), None));
-    }
-
-    #[test]
-    fn derive_functions_avoid_other_names() {
-        let macros = [(true, "A"), (false, "__wpm_derive_1"), (true, "B"), (false, "a")];
-        assert_eq!(
-            function_names(macros.iter().copied()),
-            ["__wpm_derive_0", "__wpm_derive_1", "__wpm_derive_1_", "a"]
-        );
     }
 }

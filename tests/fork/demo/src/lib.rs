@@ -7,6 +7,7 @@
 //! - `#[derive(Explode)]`: panics with a message.
 //! - `#[log_calls]`: wraps a fn body so it prints `enter NAME` first.
 //! - `make_answer!(NAME)`: defines `fn NAME() -> u32 { 42 }`.
+//! - `__wpm_derive_0!(ITEMS)`: expands to `ITEMS` (its name is the one hosts give derives).
 
 use proc_macro::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
@@ -141,4 +142,13 @@ pub fn make_answer(input: TokenStream) -> TokenStream {
     out.extend([TokenTree::Ident(name)]);
     out.extend("() -> u32 { 42 }".parse::<TokenStream>().unwrap());
     out
+}
+
+/// `__wpm_derive_0!(ITEMS)`: expands to `ITEMS`. Its name is the one generated proc-macro
+/// crates give their first derive's function, so a host that does not make derive
+/// functions unique against the module's other macros generates a crate that fails with
+/// E0428 (tests/fork/cases/clash_derive_function_name.rs).
+#[proc_macro]
+pub fn __wpm_derive_0(input: TokenStream) -> TokenStream {
+    input
 }
