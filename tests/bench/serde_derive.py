@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark: serde derive expanded natively vs as wasm (Cranelift, Pulley; expansion cache warm).
+"""Benchmark: serde derive expanded natively vs as wasm (Cranelift, Pulley; expansion cache cold and warm).
 
 Measures, in one run, for
   * one.rs: 200 one-field structs with #[derive(Serialize, Deserialize)] (400 expansions),
   * big.rs: one 1000-field struct with the same derives (2 expansions),
 with the native serde_derive proc macro, and with serde_derive.wasm through `wpm-rustc`:
 Cranelift (warm compiled-code cache) and Pulley with the expansion cache off, so the guest
-runs every time, and Cranelift with a warm expansion cache (the guest does not run: the
-expansions are replayed, and the module is not even compiled), two times:
+runs every time, Cranelift with a cold expansion cache (emptied before every run: each
+expansion misses, runs the guest and is stored), and Cranelift with a warm expansion cache
+(the guest does not run: the expansions are replayed, and the module is not even
+compiled), two times:
   * macro time: the sum of rustc's `expand_proc_macro` self-profile activities, which
     rustc opens around each proc-macro call (token conversion through the bridge both
     ways and the macro itself; not the parse of its output). Read from `-Zself-profile`
@@ -34,6 +36,16 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERDE = "1.0.229"
 WORK = os.path.join(ROOT, "target", "bench")
+COLD_ROOT = os.path.join(WORK, "cold-cache")
+
+
+def default_cache_root():
+    """The cache root the tools use by default (wpm_host::cache_root's rule)."""
+    if os.environ.get("WPM_CACHE_DIR"):
+        return os.environ["WPM_CACHE_DIR"]
+    if os.environ.get("XDG_CACHE_HOME"):
+        return os.path.join(os.environ["XDG_CACHE_HOME"], "wpm")
+    return os.path.join(os.path.expanduser("~"), ".cache", "wpm")
 
 
 def run(cmd, **kw):
@@ -135,6 +147,7 @@ def main():
     ap.add_argument("--baseline", metavar="REV", help="also measure wpm-rustc built at this git revision")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
+    os.makedirs(COLD_ROOT, mode=0o700, exist_ok=True)  # a cache root must be private
     cargo_wpm, wpm_rustc, macro_time = build_tools()
     native_so, serde_rlib, deps = build_native()
     wasm = build_wasm(cargo_wpm)
@@ -150,6 +163,12 @@ def main():
                       {"WPM_BACKEND": "cranelift", "WPM_EXPANSION_CACHE": "0"}),
         "pulley": ([wpm_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
                    {"WPM_BACKEND": "pulley", "WPM_EXPANSION_CACHE": "0"}),
+        # A private cache root whose expansions/ is deleted before each measured run (the
+        # compiled code stays, as on any machine that built before; the shims are the
+        # default cache's, which the warm-up run built).
+        "cold": ([wpm_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
+                 {"WPM_BACKEND": "cranelift", "WPM_EXPANSION_CACHE": "1", "WPM_CACHE_DIR": COLD_ROOT,
+                  "WPM_SHIM_CACHE": os.path.join(default_cache_root(), "shims")}),
         # The warm-up run fills the expansion cache; the measured runs are all hits.
         "warm": ([wpm_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
                  {"WPM_BACKEND": "cranelift", "WPM_EXPANSION_CACHE": "1"}),
@@ -164,17 +183,22 @@ def main():
         for cfg, (cmd, extra) in configs.items():
             env = dict(base_env, **extra)
             run([*cmd, path], env=env)  # warm-up: builds the shim, fills the caches
-            times = [measure([*cmd, path], env, macro_time, calls[input_name]) for _ in range(args.runs)]
+            times = []
+            for _ in range(args.runs):
+                if cfg == "cold":
+                    shutil.rmtree(os.path.join(COLD_ROOT, "expansions"), ignore_errors=True)
+                times.append(measure([*cmd, path], env, macro_time, calls[input_name]))
             results[(input_name, cfg)] = tuple(statistics.median(t[i] for t in times) for i in (0, 1))
     labels = {"one": "200 x 1-field struct (400 derives)", "big": "1 x 1000-field struct (2 derives)"}
     for which, title in ((0, "macro time (rustc's expand_proc_macro activities)"), (1, "expand_crate")):
         print(f"\nserde_derive {SERDE}, {title}, median of {args.runs} runs (seconds)")
-        print(f"{'input':<34}{'native':>10}{'cranelift':>11}{'pulley':>10}{'warm':>10}"
-              f"{'cl/native':>11}{'pl/native':>11}{'warm/native':>13}")
+        print(f"{'input':<34}{'native':>10}{'cranelift':>11}{'pulley':>10}{'cold':>10}{'warm':>10}"
+              f"{'cl/native':>11}{'pl/native':>11}{'cold/native':>13}{'warm/native':>13}")
         for input_name in inputs:
-            n, c, p, w = (results[(input_name, k)][which] for k in ("native", "cranelift", "pulley", "warm"))
-            print(f"{labels[input_name]:<34}{n:>10.3f}{c:>11.3f}{p:>10.3f}{w:>10.3f}"
-                  f"{c / n:>10.2f}x{p / n:>10.2f}x{w / n:>12.2f}x")
+            n, c, p, k, w = (results[(input_name, cfg)][which]
+                             for cfg in ("native", "cranelift", "pulley", "cold", "warm"))
+            print(f"{labels[input_name]:<34}{n:>10.3f}{c:>11.3f}{p:>10.3f}{k:>10.3f}{w:>10.3f}"
+                  f"{c / n:>10.2f}x{p / n:>10.2f}x{k / n:>12.2f}x{w / n:>12.2f}x")
     n1, c1, p1 = (results[("one", k)][0] for k in ("native", "cranelift", "pulley"))
     print(f"\nper-expansion macro time over native (1-field): cranelift {(c1 - n1) / 400 * 1e6:.0f} us, "
           f"pulley {(p1 - n1) / 400 * 1e6:.0f} us")
