@@ -365,8 +365,7 @@ fn module_key(dir: &Path, source: &str, package: &str, version: &str, features: 
         }
     }
     part(features.join(",").as_bytes());
-    let guest_rustc = std::env::var_os("WPM_GUEST_RUSTC").unwrap_or_else(|| "/usr/bin/rustc".into());
-    for tool in [std::env::current_exe().unwrap_or_default(), PathBuf::from(guest_rustc)] {
+    for tool in [std::env::current_exe().unwrap_or_default(), crate::toolchain::guest_rustc()] {
         let meta = std::fs::metadata(&tool).ok();
         let mtime = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(UNIX_EPOCH).ok());
         part(tool.as_os_str().as_encoded_bytes());

@@ -27,7 +27,7 @@ impl Toolchain {
     /// # Errors
     /// [`Error::Toolchain`] naming the missing piece.
     pub(crate) fn find() -> Result<Self> {
-        let rustc = env_path("WPM_GUEST_RUSTC", "/usr/bin/rustc");
+        let rustc = guest_rustc();
         let cargo = env_path("WPM_GUEST_CARGO", "/usr/bin/cargo");
         for (tool, what) in [(&rustc, "the guest rustc"), (&cargo, "the guest cargo")] {
             if !tool.is_file() {
@@ -48,6 +48,11 @@ impl Toolchain {
         let host_cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
         Ok(Toolchain { rustc, cargo, sysroot, host_cargo })
     }
+}
+
+/// The guest rustc's path: `$WPM_GUEST_RUSTC`, else `/usr/bin/rustc` (not checked to exist).
+pub(crate) fn guest_rustc() -> PathBuf {
+    env_path("WPM_GUEST_RUSTC", "/usr/bin/rustc")
 }
 
 /// Finds `wasm-opt`: `$WPM_WASM_OPT`, else `wasm-opt` on `PATH`, else `/usr/bin/wasm-opt`.

@@ -67,7 +67,7 @@ impl fmt::Display for CacheError {
         match self {
             CacheError::NoCacheDir(why) => write!(
                 f,
-                "wpm-rustc builds shims in a cache, and there is none: {why}; set {ENV_SHIM_CACHE} or \
+                "shims are built in a cache, and there is none: {why}; set {ENV_SHIM_CACHE} or \
                  {} to a directory",
                 wpm_host::ENV_CACHE_DIR
             ),
