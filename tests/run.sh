@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-step() { printf '\n==> %s (%ds)\n' "$*" "$(( $(date +%s) - start ))" >&2; }
+# Each step's header also shows the free disk space: a cold run writes about 9 GB (the fork's
+# build directory the most), and a full disk fails far from its cause.
+free_gb() { df -Pk . | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }'; }
+step() { printf '\n==> %s (%ds, %s GB free)\n' "$*" "$(( $(date +%s) - start ))" "$(free_gb)" >&2; }
 
 # One cache for every test that builds wasm modules (cargo-wpm's integration tests, tests/e2e,
 # tests/fork): the guest std and the wasm builds of syn & co. are then built once.

@@ -12,7 +12,8 @@
 # --wasm-host builds rustc for the host wasm32-wasip1-threads in a work dir of its own, from
 # config.toml's [wasm-host] table, with the extra hook series in patches/wasm-host/ (it needs
 # wasi-sysroot/build.sh and build-llvm.sh first; see docs/wasm-host.md).
-# Environment: FORK_WORK_DIR overrides the work directory of config.toml.
+# Environment: FORK_WORK_DIR overrides the work directory of config.toml; FORK_INCREMENTAL=0|1
+# overrides its [rust] incremental.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -194,7 +195,7 @@ assemble() {
   for c in "${CRATES[@]}"; do crate_srcs+=("$REPO/${c%%:*}"); done
   step crates "$(hash_paths "${crate_srcs[@]}" "$REPO/Cargo.toml" "$HERE/manifests" "$HERE/forktool.py")" do_crates
   step patches "$PROFILE $(hash_paths $(patch_series))" do_patches
-  step config "$PROFILE $(hash_paths "$REPO/config.toml" "$HERE/forktool.py")" do_config
+  step config "$PROFILE ${FORK_INCREMENTAL:-} $(hash_paths "$REPO/config.toml" "$HERE/forktool.py")" do_config
   if [ "$PROFILE" = wasm-host ]; then
     step wasm-host-inputs "$(hash_paths "$HERE/wasm-host")" do_wasm_host_inputs
   fi
