@@ -5,9 +5,16 @@
 //! Usable only while a proc macro is running (it calls `proc_macro` APIs). Nothing here is
 //! specific to the generated shims: the rustc fork calls the same functions.
 //!
-//! On stable Rust (1.95): `Span::join` and `Span::byte_range` are unstable, so joins
-//! always answer "none" and byte offsets are 0; `Span::def_site()` is mixed site; guest
-//! diagnostics map as described at [`expand_function`].
+//! Two builds, chosen by the `rustc-unstable` Cargo feature (off by default):
+//!
+//! - Without it (the shims, `wpm-rustc`: stable Rust 1.95): `Span::join` and
+//!   `Span::byte_range` are unstable, so joins always answer "none" and byte offsets are 0;
+//!   the def site is mixed site; guest diagnostics map to `compile_error!` and stderr as
+//!   described at [`expand_function`].
+//! - With it (the rustc fork, whose `proc_macro` is rustc's own and whose crates are built
+//!   with nightly features): joins, byte offsets and the def site are rustc's answers
+//!   (`Span::join`, `Span::byte_range`, `Span::def_site`), and guest diagnostics are
+//!   emitted as `proc_macro::Diagnostic`s, like a native macro's.
 //!
 //! # Examples
 //! What a generated shim does (`bytes` from `include_bytes!`):
@@ -20,6 +27,8 @@
 //!     }
 //! }
 //! ```
+
+#![cfg_attr(feature = "rustc-unstable", feature(proc_macro_def_site, proc_macro_diagnostic, proc_macro_span))]
 
 extern crate proc_macro;
 
@@ -53,11 +62,14 @@ pub fn expand_attribute(module: &MacroModule, macro_index: usize, args: TokenStr
 /// invalid tokens) the expansion is only `::core::compile_error!{"<macro>: <message>"}`
 /// at the call site, so rustc goes on to report the crate's other errors.
 ///
-/// Diagnostics the guest emits: errors become `compile_error!`s at their spans, added
-/// after the output for derives and attributes (item position), and replacing the output
-/// for function-like macros (which may be in expression position, where extra tokens
-/// would add a parse error). Warnings, notes and helps are printed to stderr with their
-/// location; stable `proc_macro` has no way to emit them as real warnings.
+/// Diagnostics the guest emits, without the `rustc-unstable` feature: errors become
+/// `compile_error!`s at their spans, added after the output for derives and attributes
+/// (item position), and replacing the output for function-like macros (which may be in
+/// expression position, where extra tokens would add a parse error). Warnings, notes and
+/// helps are printed to stderr with their location; stable `proc_macro` has no way to
+/// emit them as real warnings. With `rustc-unstable` every diagnostic is emitted as a
+/// `proc_macro::Diagnostic` at its span (notes and helps that follow a diagnostic become
+/// its children), and the output is returned unchanged, as for a native macro.
 pub fn expand_function(module: &MacroModule, macro_index: usize, input: TokenStream) -> TokenStream {
     expand(module, macro_index, None, input)
 }

@@ -1,5 +1,10 @@
 //! The span table of one expansion: handles given to the guest, mapped back to real
 //! `proc_macro::Span`s, and the [`SpanServer`] answers built on them.
+//!
+//! Every answer goes through the [`SpanServer`] methods, so `wpm_host`'s expansion cache
+//! records it in its transcript and a replay asks the same questions again. With the
+//! `rustc-unstable` feature (the rustc fork), def site, joins and byte offsets are rustc's
+//! real answers; without it they are the stable stand-ins described at each method.
 
 use proc_macro::Span;
 use wpm_abi::{DiagnosticLevel, SpanHandle, SpanLocation};
@@ -13,8 +18,9 @@ pub(crate) struct Diag {
 }
 
 /// Handle → span for one expansion. Handles 0, 1, 2 are call site, mixed site and def
-/// site (= mixed site: def-site hygiene is unstable); later ones are every span the host
-/// handed out, in order. `proc_macro::Span` has no equality, so spans are not deduplicated.
+/// site (`Span::def_site` with `rustc-unstable`; mixed site on stable, where def-site
+/// hygiene is unavailable); later ones are every span the host handed out, in order.
+/// `proc_macro::Span` has no equality, so spans are not deduplicated.
 pub(crate) struct SpanTable {
     spans: Vec<Span>,
     pub(crate) diagnostics: Vec<Diag>,
@@ -25,7 +31,7 @@ impl SpanTable {
     pub(crate) fn new() -> Self {
         let call_site = Span::call_site();
         let mixed_site = Span::mixed_site();
-        SpanTable { spans: vec![call_site, mixed_site, mixed_site], diagnostics: Vec::new() }
+        SpanTable { spans: vec![call_site, mixed_site, def_site()], diagnostics: Vec::new() }
     }
 
     /// A handle for `span`.
@@ -45,6 +51,45 @@ impl SpanTable {
     fn lookup(&self, handle: SpanHandle) -> Span {
         self.get(handle).unwrap_or(self.spans[0])
     }
+}
+
+/// The span behind the reserved handle 2.
+#[cfg(feature = "rustc-unstable")]
+fn def_site() -> Span {
+    Span::def_site()
+}
+
+/// The span behind the reserved handle 2: `Span::def_site` is unstable, and the ABI lets
+/// a host without def-site hygiene answer mixed site.
+#[cfg(not(feature = "rustc-unstable"))]
+fn def_site() -> Span {
+    Span::mixed_site()
+}
+
+/// Start and end byte offsets of `span` in its file, from `Span::byte_range`.
+#[cfg(feature = "rustc-unstable")]
+fn byte_range(span: Span) -> (u32, u32) {
+    let range = span.byte_range();
+    (to_u32(range.start), to_u32(range.end))
+}
+
+/// `Span::byte_range` is unstable: both offsets are 0 (the guest's `byte_range` is then `0..0`).
+#[cfg(not(feature = "rustc-unstable"))]
+fn byte_range(_span: Span) -> (u32, u32) {
+    (0, 0)
+}
+
+/// `a.join(b)`: `None` when the spans are in different files.
+#[cfg(feature = "rustc-unstable")]
+fn join(a: Span, b: Span) -> Option<Span> {
+    a.join(b)
+}
+
+/// `Span::join` is unstable: no join is ever possible, the guest gets `None` (as rustc
+/// answers for spans in different files) and falls back to one of the spans.
+#[cfg(not(feature = "rustc-unstable"))]
+fn join(_a: Span, _b: Span) -> Option<Span> {
+    None
 }
 
 /// `proc_macro` columns are 1-based; the ABI's are 0-based.
@@ -70,7 +115,8 @@ impl SpanServer for SpanTable {
     }
 
     /// Lines and columns come from the stable `Span::{start, end, line, column}`. Byte
-    /// offsets need the unstable `Span::byte_range`, so they are always 0 on stable.
+    /// offsets need the unstable `Span::byte_range`: rustc's with `rustc-unstable`,
+    /// always 0 without.
     fn location(&mut self, span: SpanHandle, which: SpanLocation) -> u32 {
         let s = self.lookup(span);
         match which {
@@ -78,7 +124,8 @@ impl SpanServer for SpanTable {
             SpanLocation::StartColumn => column0(s.column()),
             SpanLocation::EndLine => to_u32(s.end().line()),
             SpanLocation::EndColumn => column0(s.end().column()),
-            SpanLocation::StartByte | SpanLocation::EndByte => 0,
+            SpanLocation::StartByte => byte_range(s).0,
+            SpanLocation::EndByte => byte_range(s).1,
         }
     }
 
@@ -87,10 +134,10 @@ impl SpanServer for SpanTable {
         self.intern(if start { s.start() } else { s.end() })
     }
 
-    /// `Span::join` is unstable: no join is ever possible, the guest gets `None` (as
-    /// rustc answers for spans in different files) and falls back to one of the spans.
-    fn join(&mut self, _a: SpanHandle, _b: SpanHandle) -> Option<SpanHandle> {
-        None
+    /// rustc's `Span::join` with `rustc-unstable`; always `None` without (see [`join`]).
+    fn join(&mut self, a: SpanHandle, b: SpanHandle) -> Option<SpanHandle> {
+        let joined = join(self.lookup(a), self.lookup(b))?;
+        Some(self.intern(joined))
     }
 
     fn resolved_at(&mut self, a: SpanHandle, b: SpanHandle) -> SpanHandle {
