@@ -9,7 +9,27 @@ Each case is `cases/NAME.rs`; its header comments say how to compile and what to
     //@ compile-flags: -Zfoo ...        (extra rustc flags, shell-split)
     //@ aux: serde serde_json           (libraries built by the fork, passed as --extern)
 
-Module keys: `demo` (tests/fork/demo built with `cargo wpm build`), `serde_derive`
+Native-comparison cases (`compare-native` is their mode; nothing expected is stored):
+
+    //@ compare-native: CRATE=KEY       (KEY: a macro crate in tests/fork/KEY, e.g. `fidelity`)
+    //@ revisions: human json ...       (optional: compile once per revision)
+    //@[json] compile-flags: --error-format=json   (`[REV]` limits any header to one revision)
+    //@ exit: 0                         (the exit code the native run must have)
+    //@ stderr-has: TEXT / stderr-lacks: TEXT / stdout-has: TEXT   (repeatable facts about
+                                         the native run; the wasm runs equal it)
+
+For each revision the case is compiled three times by the fork: with the crate built natively
+by the fork itself (`rustc --crate-type proc-macro`, loaded with `--extern CRATE=libKEY.so`),
+then twice with `--wasm-proc-macro CRATE=<KEY module>` in a fresh wpm cache: once running the
+guest (every expansion a cache miss) and once answered from the expansion cache (every
+expansion a hit). Exit codes, stderr and, when it compiled, the program's stdout must be the
+same in all three after normalization: paths as below, the `wpm: expansion cache` lines of
+`WPM_LOG=cache` dropped, and in json output every `def_site_span` outside the case file
+(the macro's definition: the native crate's `src/lib.rs`, or the fork's generated stub crate)
+replaced by `"$MACRO_DEF_SITE"`. The three outputs are kept in $FORK_TEST_OUT/cases/NAME/REV/.
+rustc.wasm cannot load a native proc macro, so tests/wasm-host skips these cases.
+
+Module keys: `demo` and `fidelity` (tests/fork/KEY built with `cargo wpm build`), `serde_derive`
 (crates.io serde_derive built with `cargo wpm build`), `not-wasm`, `wrong-abi`, `no-exports`
 (generated bad modules), and `wat:NAME`: the adversarial guest `tests/guests/wat/NAME.wat`, assembled
 by `src/tools/wat2wasm`. Expected output: `NAME.stderr` (compiler stderr, required for *-fail), and
@@ -25,6 +45,7 @@ build it from the workspace). A missing tool is a failure, never a skip.
 """
 
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -32,6 +53,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -42,7 +64,11 @@ HOST_CARGO_TARGET = os.path.join(OUT, "host-target")
 SERDE_VERSION = "1.0.229"
 SERDE_JSON_VERSION = "1.0.149"
 
-MODES = ("run-pass", "build-pass", "check-fail", "build-fail")
+MODES = ("run-pass", "build-pass", "check-fail", "build-fail", "compare-native")
+# Headers only `compare-native` cases take.
+COMPARE_KEYS = ("revisions", "exit", "stderr-has", "stderr-lacks", "stdout-has")
+# Macro crates under tests/fork that cases may name as module keys.
+LOCAL_CRATES = ("demo", "fidelity")
 # What runs a run-pass program: nothing for native ones; `wasmtime run` when the compiler
 # under test targets wasm (tests/wasm-host runs these cases through rustc.wasm).
 RUNNER = shlex.split(os.environ.get("FORK_TEST_RUNNER", ""))
@@ -182,6 +208,28 @@ def compiler_stamp(rustc):
     return f"{st.st_size:x}-{int(st.st_mtime):x}"
 
 
+def native_macro(rustc, key):
+    """tests/fork/KEY built by the fork as a native proc-macro dylib, as Cargo would build it
+    (`--crate-type proc-macro --extern proc_macro`, the crate's edition, cwd = the crate);
+    rebuilt when the compiler or the sources change. Returns the library's path."""
+    crate_dir = os.path.join(HERE, key)
+    with open(os.path.join(crate_dir, "Cargo.toml"), "rb") as f:
+        edition = tomllib.load(f)["package"].get("edition", "2015")
+    out_dir = os.path.join(OUT, "native", compiler_stamp(rustc))
+    suffix = ".dylib" if sys.platform == "darwin" else ".so"
+    lib = os.path.join(out_dir, f"lib{key}{suffix}")
+    if os.path.exists(lib) and os.path.getmtime(lib) >= newest_mtime(crate_dir):
+        return lib
+    os.makedirs(out_dir, exist_ok=True)
+    t0 = time.time()
+    r = run([rustc, "--crate-type", "proc-macro", "--crate-name", key, "--edition", edition,
+             "--extern", "proc_macro", os.path.join("src", "lib.rs"), "-o", lib], cwd=crate_dir)
+    if r.returncode != 0 or not os.path.exists(lib):
+        raise Failure(f"building {key} natively with the fork failed:\n{r.stderr[-4000:]}")
+    log(f"  built {key} natively ({time.time() - t0:.1f} s)")
+    return lib
+
+
 def aux_libs(rustc):
     """serde (derive feature off) and serde_json, compiled by the fork with cargo."""
     proj = os.path.join(OUT, "aux")
@@ -227,17 +275,27 @@ serde_json = "={SERDE_JSON_VERSION}"
 # ---- cases -------------------------------------------------------------------------------
 
 def parse_headers(path):
-    h = {"mode": None, "wpm": [], "edition": "2021", "flags": [], "aux": []}
+    h = {"mode": None, "wpm": [], "edition": "2021", "flags": [], "aux": [], "native": None,
+         "revisions": [], "by_rev": {}}
     with open(path) as f:
         for line in f:
-            m = re.match(r"\s*//@\s*([\w-]+)\s*(?::\s*(.*?))?\s*$", line)
+            m = re.match(r"\s*//@(?:\[([\w-]+)\])?\s*([\w-]+)\s*(?::\s*(.*?))?\s*$", line)
             if not m:
                 continue
-            key, val = m.group(1), m.group(2)
+            rev, key, val = m.group(1), m.group(2), m.group(3)
+            if rev is not None:
+                # Kept for `headers_for`; checked against `revisions` below.
+                h["by_rev"].setdefault(rev, []).append((key, val))
+                continue
             if key in MODES:
                 if h["mode"]:
                     raise Failure(f"{path}: two modes")
                 h["mode"] = key
+                if key == "compare-native":
+                    crate, _, module = (val or "").partition("=")
+                    if not crate or not module:
+                        raise Failure(f"{path}: `compare-native` needs CRATE=KEY")
+                    h["native"] = (crate, module)
             elif key == "wasm-proc-macro":
                 h["wpm"].append(val)
             elif key == "edition":
@@ -246,11 +304,41 @@ def parse_headers(path):
                 h["flags"] += shlex.split(val)
             elif key == "aux":
                 h["aux"] += val.split()
+            elif key == "revisions":
+                h["revisions"] += (val or "").split()
+            elif key in COMPARE_KEYS:
+                h["by_rev"].setdefault(None, []).append((key, val))
             else:
                 raise Failure(f"{path}: unknown header `{key}`")
     if not h["mode"]:
         raise Failure(f"{path}: no mode header ({', '.join(MODES)})")
+    if h["mode"] == "compare-native" and (h["wpm"] or h["aux"]):
+        raise Failure(f"{path}: a compare-native case takes no `wasm-proc-macro` or `aux`")
+    if h["mode"] != "compare-native" and (h["revisions"] or h["by_rev"]):
+        raise Failure(f"{path}: revisions, `[REV]` headers and {', '.join(COMPARE_KEYS[1:])} "
+                      "are for compare-native cases")
+    for rev, items in h["by_rev"].items():
+        if rev is not None and rev not in h["revisions"]:
+            raise Failure(f"{path}: `//@[{rev}]` names no revision in `revisions`")
+        for key, _ in items:
+            if key not in COMPARE_KEYS + ("compile-flags",) or key == "revisions":
+                raise Failure(f"{path}: `{key}` cannot be limited to one revision")
     return h
+
+
+def headers_for(h, rev):
+    """The flags and expectations of revision `rev` (None: the case has no revisions): the
+    case's own, then those marked `[rev]`; a revision's `exit` overrides the case's."""
+    r = {"flags": list(h["flags"]), "exit": None, "stderr-has": [], "stderr-lacks": [], "stdout-has": []}
+    items = h["by_rev"].get(None, []) + (h["by_rev"].get(rev, []) if rev is not None else [])
+    for key, val in items:
+        if key == "compile-flags":
+            r["flags"] += shlex.split(val)
+        elif key == "exit":
+            r["exit"] = int(val)
+        else:
+            r[key].append(val)
+    return r
 
 
 # WASI numbers errno values its own way; a compiler running on WASI (rustc.wasm, via
@@ -285,8 +373,115 @@ def check_expected(path, actual, bless):
         raise Failure(f"output differs from {os.path.basename(path)}:\n{diff}")
 
 
+# `WPM_LOG=cache` lines: "wpm: expansion cache hit: ..." / "... miss: ...".
+CACHE_LOG = re.compile(r"^wpm: expansion cache (hit|miss)\b.*\n?", re.M)
+
+
+def normalize_def_sites(stderr, case_file):
+    """In json output, every `def_site_span` outside the case file becomes "$MACRO_DEF_SITE":
+    a proc macro's definition is the native crate's source or, under `--wasm-proc-macro`,
+    the fork's generated stub crate. Other lines are kept as they are."""
+    def walk(v):
+        if isinstance(v, dict):
+            return {k: ("$MACRO_DEF_SITE" if k == "def_site_span" and isinstance(x, dict)
+                        and x.get("file_name") != case_file else walk(x)) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    out = []
+    for line in stderr.splitlines(True):
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                out.append(line)
+                continue
+            line = json.dumps(walk(obj), ensure_ascii=False, separators=(",", ":")) + "\n"
+        out.append(line)
+    return "".join(out)
+
+
+def compare_native(path, h, ctx):
+    """A `compare-native` case (see the docstring): per revision, the native run and the two
+    wasm runs (guest, then expansion cache) must agree, and the native run must show the
+    case's facts. Returns the compile time of all runs."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    crate, key = h["native"]
+    native_lib = ctx["native"][key]
+    module = ctx["modules"][key]
+    total = 0.0
+    for rev in h["revisions"] or [None]:
+        r = headers_for(h, rev)
+        label = f"[{rev}] " if rev else ""
+        work = os.path.join(OUT, "cases", name, rev or "default")
+        shutil.rmtree(work, ignore_errors=True)
+        cache = os.path.join(work, "wpm-cache")
+        os.makedirs(cache, mode=0o700)
+        base = [ctx["rustc"], "--edition", h["edition"], os.path.basename(path), *r["flags"]]
+        runs = {}
+        for kind, extra, env in (
+                ("native", ["--extern", f"{crate}={native_lib}"], {}),
+                ("guest", ["--wasm-proc-macro", f"{crate}={module}"], {"WPM_CACHE_DIR": cache, "WPM_LOG": "cache"}),
+                ("cached", ["--wasm-proc-macro", f"{crate}={module}"], {"WPM_CACHE_DIR": cache, "WPM_LOG": "cache"})):
+            os.makedirs(os.path.join(work, kind))
+            exe = os.path.join(work, kind, name)
+            t0 = time.time()
+            p = run([*base, *extra, "-o", exe], cwd=CASES, env={**os.environ, **env})
+            total += time.time() - t0
+            if p.returncode == 101 or "internal compiler error" in p.stderr:
+                raise Failure(f"{label}{kind}: ICE (exit {p.returncode}):\n{p.stderr[-4000:]}")
+            log_lines = CACHE_LOG.findall(p.stderr)
+            stderr = normalize_def_sites(normalize(CACHE_LOG.sub("", p.stderr), CASES), os.path.basename(path))
+            stdout = None
+            if p.returncode == 0:
+                q = run([*RUNNER, exe], cwd=work)
+                if q.returncode != 0:
+                    raise Failure(f"{label}{kind}: the program exited with {q.returncode}:\n{q.stdout}{q.stderr}")
+                stdout = q.stdout
+            for suffix, text in (("stderr", stderr), ("stdout", stdout)):
+                if text is not None:
+                    with open(os.path.join(work, f"{kind}.{suffix}"), "w") as f:
+                        f.write(text)
+            runs[kind] = (p.returncode, stderr, stdout, log_lines.count("hit"), log_lines.count("miss"))
+        code, stderr, stdout, _, _ = runs["native"]
+        # The case's facts, checked on the native run: they keep the comparison from passing
+        # on two equally wrong outputs (say, no diagnostics at all).
+        if r["exit"] is not None and code != r["exit"]:
+            raise Failure(f"{label}native: exit code {code}, the case says {r['exit']}:\n{stderr[-3000:]}")
+        for text in r["stderr-has"]:
+            if text not in stderr:
+                raise Failure(f"{label}native: stderr lacks {text!r}:\n{stderr[-3000:]}")
+        for text in r["stderr-lacks"]:
+            if text in stderr:
+                raise Failure(f"{label}native: stderr has {text!r}:\n{stderr[-3000:]}")
+        for text in r["stdout-has"]:
+            if text not in (stdout or ""):
+                raise Failure(f"{label}native: stdout lacks {text!r}:\n{stdout}")
+        import difflib
+        for kind in ("guest", "cached"):
+            k_code, k_stderr, k_stdout, _, _ = runs[kind]
+            if k_code != code:
+                raise Failure(f"{label}{kind}: exit code {k_code}, native {code}:\n{k_stderr[-3000:]}")
+            for what, mine, theirs in (("stderr", k_stderr, stderr), ("stdout", k_stdout or "", stdout or "")):
+                if mine != theirs:
+                    diff = "".join(difflib.unified_diff(theirs.splitlines(True), mine.splitlines(True),
+                                                        f"native.{what}", f"{kind}.{what}"))
+                    raise Failure(f"{label}{kind}: {what} differs from the native run ({work}):\n{diff}")
+        hits, misses = runs["guest"][3:]
+        if misses == 0:
+            raise Failure(f"{label}guest: no expansion-cache miss logged in a fresh cache ({hits} hits): "
+                          f"is the expansion cache off, or {cache} not trusted?")
+        hits, misses = runs["cached"][3:]
+        if misses or not hits:
+            raise Failure(f"{label}cached: expected every expansion from the cache, got {hits} hits, {misses} misses")
+    return total
+
+
 def run_case(path, ctx, bless):
     h = parse_headers(path)
+    if h["mode"] == "compare-native":
+        return compare_native(path, h, ctx)
     name = os.path.splitext(os.path.basename(path))[0]
     work = os.path.join(OUT, "cases", name)
     shutil.rmtree(work, ignore_errors=True)
@@ -340,12 +535,18 @@ def main(argv):
         cases = [c for c in cases if any(x in c for x in args.filters)]
     headers = {c: parse_headers(os.path.join(CASES, c)) for c in cases}
     wanted = {spec.partition("=")[2] for h in headers.values() for spec in h["wpm"]}
-    ctx = {"rustc": rustc, "modules": bad_modules()}
+    natives = {h["native"][1] for h in headers.values() if h["native"]}
+    for key in natives - set(LOCAL_CRATES):
+        raise Failure(f"compare-native: `{key}` is not a macro crate of tests/fork ({', '.join(LOCAL_CRATES)})")
+    wanted |= natives
+    ctx = {"rustc": rustc, "modules": bad_modules(), "native": {}}
     log("preparing:")
-    if wanted & {"demo", "serde_derive"}:
+    if wanted & {*LOCAL_CRATES, "serde_derive"}:
         cargo_wpm.path = cargo_wpm()
-    if "demo" in wanted:
-        ctx["modules"]["demo"] = build_module("demo", os.path.join(HERE, "demo"))
+    for key in sorted(wanted & set(LOCAL_CRATES)):
+        ctx["modules"][key] = build_module(key, os.path.join(HERE, key))
+    for key in sorted(natives):
+        ctx["native"][key] = native_macro(rustc, key)
     if "serde_derive" in wanted:
         ctx["modules"]["serde_derive"] = build_module(
             "serde_derive", f"serde_derive@{SERDE_VERSION}", file_name=f"serde_derive-{SERDE_VERSION}.wasm")
