@@ -5,6 +5,7 @@
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use wpm_abi as abi;
 
+use crate::source_runs;
 use crate::spans::SpanTable;
 use crate::text;
 
@@ -62,12 +63,45 @@ fn tree_to_wire(tree: TokenTree, table: &mut SpanTable) -> abi::TokenTree {
 /// # Errors
 /// A message naming the first invalid token (unknown span handle, invalid identifier,
 /// punct or literal).
+///
+/// Runs of call-site tokens are built from their source text in one call (see
+/// [`source_runs`]); the rest token by token.
 pub(crate) fn from_wire(trees: &[abi::TokenTree], table: &SpanTable) -> Result<TokenStream, String> {
-    let mut out = Vec::with_capacity(trees.len());
-    for tree in trees {
-        out.push(tree_from_wire(tree, table)?);
+    let mut streams: Vec<TokenStream> = Vec::new();
+    let mut pending: Vec<TokenTree> = Vec::new();
+    let mut text = String::new();
+    let mut rest = trees;
+    while let Some(first) = rest.first() {
+        let run = source_runs::run_len(rest);
+        if run >= source_runs::MIN_RUN {
+            text.clear();
+            source_runs::write_run(&rest[..run], &mut text);
+            // The run lexes by construction; should rustc still refuse it, the tokens go
+            // one by one, as if there were no run.
+            if let Ok(stream) = text.parse::<TokenStream>() {
+                if !pending.is_empty() {
+                    streams.push(pending.drain(..).collect());
+                }
+                streams.push(stream);
+                rest = &rest[run..];
+                continue;
+            }
+            for tree in &rest[..run] {
+                pending.push(tree_from_wire(tree, table)?);
+            }
+            rest = &rest[run..];
+            continue;
+        }
+        pending.push(tree_from_wire(first, table)?);
+        rest = &rest[1..];
     }
-    Ok(out.into_iter().collect())
+    if streams.is_empty() {
+        return Ok(pending.into_iter().collect());
+    }
+    if !pending.is_empty() {
+        streams.push(pending.into_iter().collect());
+    }
+    Ok(streams.into_iter().collect())
 }
 
 fn span(table: &SpanTable, handle: abi::SpanHandle) -> Result<Span, String> {

@@ -35,6 +35,7 @@ extern crate proc_macro;
 mod convert;
 mod output;
 mod registry;
+mod source_runs;
 mod spans;
 mod text;
 

@@ -1,0 +1,206 @@
+//! Runs of call-site tokens written as source text, so that one `TokenStream::from_str`
+//! builds them instead of one `proc_macro` bridge call per token.
+//!
+//! Most of a derive's output is `quote!`'d code at `Span::call_site()`, and tokens parsed
+//! from a string get exactly that span. Building such tokens one by one costs a bridge
+//! round trip each (the bulk of converting guest output, and of a cache hit); lexing their
+//! text costs one. A run only holds tokens whose text lexes back to the same token trees
+//! with the same spacing where spacing matters (between puncts), and whose checks are
+//! those of the token-by-token path, so the two paths build the same stream. Pure text
+//! rules, free of `proc_macro`, so they are unit-testable.
+
+use wpm_abi::{Delimiter, LitKind, Literal, Punct, Spacing, SpanHandle, TokenTree};
+
+use crate::text;
+
+/// Runs shorter than this are built token by token (a run of one saves no bridge call).
+pub(crate) const MIN_RUN: usize = 2;
+
+/// How many trees at the start of `trees` form a run that [`write_run`] can write.
+pub(crate) fn run_len(trees: &[TokenTree]) -> usize {
+    let mut n = 0;
+    while n < trees.len() && writable(&trees[n], trees.get(n + 1)) {
+        n += 1;
+    }
+    // A joint punct's spacing survives the text only when the next punct is in the text too.
+    while n > 0 && matches!(&trees[n - 1], TokenTree::Punct(p) if p.spacing == Spacing::Joint) {
+        n -= 1;
+    }
+    n
+}
+
+/// Whether `tree` (followed by `next`) lexes back from its text as itself, at the call site.
+fn writable(tree: &TokenTree, next: Option<&TokenTree>) -> bool {
+    match tree {
+        TokenTree::Ident(i) => i.span == SpanHandle::CALL_SITE && text::check_ident(&i.name, i.is_raw).is_ok(),
+        TokenTree::Punct(p) => {
+            let joins_next = match next {
+                Some(TokenTree::Punct(n)) => n.ch,
+                _ => 0,
+            };
+            p.span == SpanHandle::CALL_SITE
+                && text::check_punct(p.ch).is_ok()
+                // `'` starts a lifetime or a char literal: left to the token-by-token path.
+                && p.ch != b'\''
+                // A joint `/` before `/` or `*` would open a comment.
+                && !(p.ch == b'/' && p.spacing == Spacing::Joint && matches!(joins_next, b'/' | b'*'))
+                // A joint punct must be followed by a punct: `+` glued to `x` is not `+x`'s
+                // spacing. (`run_len` also ends a run before a trailing joint punct.)
+                && (p.spacing == Spacing::Alone || joins_next != 0)
+        }
+        TokenTree::Literal(l) => l.span == SpanHandle::CALL_SITE && plain_literal(l),
+        TokenTree::Group(g) => {
+            g.span == SpanHandle::CALL_SITE
+                && g.delimiter != Delimiter::None
+                && run_len(&g.stream) == g.stream.len()
+        }
+    }
+}
+
+/// Literals whose text is unambiguous and valid by construction: canonical decimal
+/// integers with an integer suffix or none, and strings or chars of printable ASCII
+/// without escapes or quotes (what the token-by-token path builds with constructors).
+fn plain_literal(l: &Literal) -> bool {
+    let printable = |s: &str, quote: u8| s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\' && b != quote);
+    match l.kind {
+        LitKind::Integer => {
+            let s = l.symbol.as_str();
+            !s.is_empty()
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && (s == "0" || !s.starts_with('0'))
+                && matches!(
+                    l.suffix.as_str(),
+                    "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize"
+                )
+        }
+        LitKind::Str => l.suffix.is_empty() && printable(&l.symbol, b'"'),
+        LitKind::Char => l.suffix.is_empty() && l.symbol.len() == 1 && printable(&l.symbol, b'\''),
+        _ => false,
+    }
+}
+
+/// Writes `trees`, a whole run as measured by [`run_len`], as source text.
+pub(crate) fn write_run(trees: &[TokenTree], out: &mut String) {
+    for tree in trees {
+        match tree {
+            TokenTree::Ident(i) => {
+                if i.is_raw {
+                    out.push_str("r#");
+                }
+                out.push_str(&i.name);
+                out.push(' ');
+            }
+            TokenTree::Punct(Punct { ch, spacing, .. }) => {
+                out.push(char::from(*ch));
+                if *spacing == Spacing::Alone {
+                    out.push(' ');
+                }
+            }
+            TokenTree::Literal(l) => {
+                // Writing into a String cannot fail.
+                let _ = l.write_source(out);
+                out.push(' ');
+            }
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter {
+                    Delimiter::Parenthesis => ('(', ')'),
+                    Delimiter::Brace => ('{', '}'),
+                    Delimiter::Bracket => ('[', ']'),
+                    // `writable` keeps invisible groups out of runs.
+                    Delimiter::None => unreachable!("invisible group in a source run"),
+                };
+                out.push(open);
+                write_run(&g.stream, out);
+                out.push(close);
+                out.push(' ');
+            }
+        }
+    }
+}
+
+/// `trees` as source text, if all of it is one run.
+#[cfg(test)]
+fn source(trees: &[TokenTree]) -> Option<String> {
+    (run_len(trees) == trees.len()).then(|| {
+        let mut s = String::new();
+        write_run(trees, &mut s);
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use wpm_abi::{Group, Ident};
+
+    use super::*;
+
+    const CS: SpanHandle = SpanHandle::CALL_SITE;
+
+    fn ident(name: &str) -> TokenTree {
+        TokenTree::Ident(Ident { name: name.into(), is_raw: false, span: CS })
+    }
+    fn punct(ch: u8, spacing: Spacing) -> TokenTree {
+        TokenTree::Punct(Punct { ch, spacing, span: CS })
+    }
+    fn lit(kind: LitKind, symbol: &str, suffix: &str) -> TokenTree {
+        TokenTree::Literal(Literal { kind, symbol: symbol.into(), suffix: suffix.into(), span: CS })
+    }
+    fn group(delimiter: Delimiter, stream: Vec<TokenTree>) -> TokenTree {
+        TokenTree::Group(Group { delimiter, span: CS, span_open: CS, span_close: CS, stream })
+    }
+
+    #[test]
+    fn call_site_code_is_written_with_its_spacing() {
+        use Spacing::*;
+        let trees = vec![
+            ident("impl"),
+            ident("_serde"),
+            punct(b':', Joint),
+            punct(b':', Alone),
+            ident("Serialize"),
+            ident("for"),
+            ident("S"),
+            group(
+                Delimiter::Brace,
+                vec![
+                    ident("let"),
+                    TokenTree::Ident(Ident { name: "type".into(), is_raw: true, span: CS }),
+                    punct(b'=', Alone),
+                    lit(LitKind::Integer, "10", "u8"),
+                    punct(b'+', Alone),
+                    lit(LitKind::Str, "a b", ""),
+                    punct(b';', Alone),
+                ],
+            ),
+        ];
+        assert_eq!(source(&trees).unwrap(), "impl _serde :: Serialize for S {let r#type = 10u8 + \"a b\" ; } ");
+    }
+
+    #[test]
+    fn runs_stop_where_text_would_change_the_tokens() {
+        use Spacing::*;
+        let input_span = TokenTree::Ident(Ident { name: "field".into(), is_raw: false, span: SpanHandle(3) });
+        // A token with another span ends the run, and so does a joint punct before it
+        // (its jointness would not survive the text).
+        assert_eq!(run_len(&[ident("a"), punct(b':', Joint), input_span.clone()]), 1);
+        assert_eq!(run_len(&[ident("a"), ident("b"), input_span.clone(), ident("c")]), 2);
+        // A group holding such a token is not written either.
+        assert_eq!(run_len(&[ident("a"), group(Delimiter::Parenthesis, vec![input_span])]), 1);
+        // Joint before a non-punct, `'`, `//`, invisible groups, escaped or negative literals.
+        assert_eq!(run_len(&[punct(b'-', Joint), lit(LitKind::Integer, "1", "")]), 0);
+        assert_eq!(run_len(&[punct(b'\'', Joint), ident("a")]), 0);
+        assert_eq!(run_len(&[ident("x"), punct(b'/', Joint), punct(b'/', Alone)]), 1);
+        assert_eq!(run_len(&[punct(b'/', Alone), punct(b'/', Alone)]), 2);
+        assert_eq!(run_len(&[group(Delimiter::None, vec![ident("a")])]), 0);
+        assert_eq!(run_len(&[lit(LitKind::Str, "a\\nb", "")]), 0);
+        assert_eq!(run_len(&[lit(LitKind::Str, "a\"b", "")]), 0);
+        assert_eq!(run_len(&[lit(LitKind::Integer, "-1", "")]), 0);
+        assert_eq!(run_len(&[lit(LitKind::Integer, "007", "")]), 0);
+        assert_eq!(run_len(&[lit(LitKind::Integer, "1", "x")]), 0);
+        assert_eq!(run_len(&[lit(LitKind::Float, "1.5", "")]), 0);
+        // Invalid tokens are left to the checks of the token-by-token path.
+        assert_eq!(run_len(&[ident("a b")]), 0);
+        assert_eq!(run_len(&[punct(b'a', Alone)]), 0);
+        assert_eq!(run_len(&[TokenTree::Ident(Ident { name: "self".into(), is_raw: true, span: CS })]), 0);
+    }
+}
