@@ -38,6 +38,7 @@ CRATES=(
   "library/wpm_abi:compiler/wpm_abi"
   "compiler/wpm_host:compiler/wpm_host"
   "compiler/wpm_adapter:compiler/wpm_adapter"
+  "compiler/wpm_stub_crate:compiler/wpm_stub_crate"
   "compiler/rustc_wasm_proc_macro:compiler/rustc_wasm_proc_macro"
   "compiler/rustc_wasm_proc_macro/registry:compiler/rustc_wasm_proc_macro_registry"
   "compiler/rustc_lld_in_process:compiler/rustc_lld_in_process"

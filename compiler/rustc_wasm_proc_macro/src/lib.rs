@@ -6,7 +6,8 @@
 //! 1. [`prepare`] (hook in `rustc_driver_impl::run_compiler`, before the session exists):
 //!    checks the option values, loads each module with `wpm_host`, reads its manifest,
 //!    and compiles a stub proc-macro crate declaring the same macros, in manifest order, to
-//!    real `.rmeta` metadata (cached on disk, see [`synth`]). It then adds
+//!    real `.rmeta` metadata (cached on disk; `wpm_stub_crate`, free of rustc internals so
+//!    the workspace tests it). It then adds
 //!    `--extern NAME=<that .rmeta>`, so the crate locator, name resolution, `use NAME::Macro`,
 //!    helper attributes, `extern crate NAME;` and "cannot find macro" diagnostics all work
 //!    unchanged.
@@ -26,7 +27,5 @@
 
 mod prepare;
 mod slots;
-mod stub;
-mod synth;
 
 pub use prepare::{Scratch, prepare};

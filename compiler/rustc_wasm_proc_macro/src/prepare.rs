@@ -4,14 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustc_session::EarlyDiagCtxt;
 use rustc_session::config::{ExternEntry, ExternLocation, Externs, Options};
 use rustc_session::utils::CanonicalizedPath;
 use wpm_host::{Backend, Config, MacroArg as Spec, MacroModule, Runtime};
 
-use crate::{slots, stub, synth};
+use crate::slots;
 
 /// Prepares every `--wasm-proc-macro NAME=PATH` of `opts`: after it returns, crate `NAME`
 /// is an `--extern` whose metadata is a synthesized proc-macro crate, and
@@ -105,7 +104,7 @@ fn metadata_dir(early_dcx: &EarlyDiagCtxt, scratch: &mut Scratch) -> Result<Path
     }
     let parent = scratch_parent();
     for attempt in 0..100 {
-        let dir = parent.join(format!("rustc-wpm-{}-{attempt}", unique_tag()));
+        let dir = parent.join(format!("rustc-wpm-{}-{attempt}", wpm_host::unique_tag()));
         // `create_dir` fails on an existing path, so the directory is ours alone.
         match create_private(&dir) {
             Ok(()) => {
@@ -137,13 +136,6 @@ fn create_private(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir(dir)
-}
-
-/// A tag that differs between processes: the process id where there is one (not on WASI),
-/// and the time.
-pub(crate) fn unique_tag() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    if cfg!(target_os = "wasi") { format!("{nanos:x}") } else { format!("{}-{nanos:x}", std::process::id()) }
 }
 
 /// Crates of the sysroot: a wasm proc-macro crate under one of these names would shadow it.
@@ -219,18 +211,21 @@ fn prepare_one(
     let context = |e: String| format!("cannot use `--wasm-proc-macro {}={}`: {e}", spec.name, spec.path.display());
     let bytes = std::fs::read(&spec.path).map_err(|e| context(e.to_string()))?;
     let module: Arc<MacroModule> = Arc::new(runtime.load(&spec.path).map_err(|e| context(e.to_string()))?);
-    let source = stub::source(module.manifest()).map_err(context)?;
+    let source = wpm_stub_crate::source(module.manifest()).map_err(context)?;
     let build_info =
         wpm_host::read_build_info(&spec.path.display().to_string(), &bytes).map_err(|e| context(e.to_string()))?;
-    let job = synth::Job {
+    let job = wpm_stub_crate::Job {
         name: &spec.name,
-        module_hash: synth::sha256(&bytes),
+        module_hash: wpm_stub_crate::sha256(&bytes),
         source: &source,
         edition: build_info.edition,
         sysroot: opts.sysroot.explicit.as_deref(),
         threads: opts.unstable_opts.threads,
+        compiler_version: option_env!("CFG_VERSION").unwrap_or("unknown"),
     };
-    let rmeta = synth::metadata(&job, meta_dir, compile).map_err(context)?;
+    let t0 = std::time::Instant::now();
+    let rmeta = wpm_stub_crate::metadata(&job, meta_dir, compile).map_err(context)?;
+    tracing::debug!("wasm proc macro `{}`: metadata {} ({:?})", spec.name, rmeta.display(), t0.elapsed());
     let macros = (0..module.manifest().macros.len())
         .map(|i| slots::proc_macro(&module, i))
         .collect::<Result<Vec<_>, _>>()

@@ -50,9 +50,7 @@ fn writable(tree: &TokenTree, next: Option<&TokenTree>) -> bool {
         }
         TokenTree::Literal(l) => l.span == SpanHandle::CALL_SITE && plain_literal(l),
         TokenTree::Group(g) => {
-            g.span == SpanHandle::CALL_SITE
-                && g.delimiter != Delimiter::None
-                && run_len(&g.stream) == g.stream.len()
+            g.span == SpanHandle::CALL_SITE && g.delimiter != Delimiter::None && run_len(&g.stream) == g.stream.len()
         }
     }
 }
@@ -70,7 +68,18 @@ fn plain_literal(l: &Literal) -> bool {
                 && (s == "0" || !s.starts_with('0'))
                 && matches!(
                     l.suffix.as_str(),
-                    "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize"
+                    "" | "u8"
+                        | "u16"
+                        | "u32"
+                        | "u64"
+                        | "u128"
+                        | "usize"
+                        | "i8"
+                        | "i16"
+                        | "i32"
+                        | "i64"
+                        | "i128"
+                        | "isize"
                 )
         }
         LitKind::Str => l.suffix.is_empty() && printable(&l.symbol, b'"'),

@@ -13,7 +13,6 @@ use std::fs;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::{Engine, Module};
@@ -123,14 +122,10 @@ fn write_synced(path: &Path, data: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// A name no other writer uses: process id, a per-process counter and the time.
+/// A name beside `final_path` that no other writer uses.
 fn temp_name(final_path: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let mut name = final_path.as_os_str().to_owned();
-    name.push(format!(".{}.{n}.{nanos}.tmp", std::process::id()));
+    name.push(format!(".{}.tmp", crate::unique_tag()));
     PathBuf::from(name)
 }
 

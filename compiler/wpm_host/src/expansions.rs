@@ -267,10 +267,9 @@ fn unseal<'a>(format: &[u8], key: &Key, bytes: &'a [u8]) -> Option<&'a [u8]> {
 
 /// Writes `bytes` to a temporary file beside `path` (mode 0600) and renames it into place.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    static SEQ: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".tmp-{}-{}", process_tag(), SEQ.fetch_add(1, Ordering::Relaxed)));
+    let tmp = dir.join(format!(".tmp-{}", crate::unique_tag()));
     let mut options = fs::File::options();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -280,17 +279,6 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
-}
-
-/// Tells this process's temporary files from other processes'.
-fn process_tag() -> u128 {
-    // WASI has no process ids (std panics); the clock is unique enough there, where one
-    // rustc runs per sandbox.
-    if cfg!(target_family = "wasm") {
-        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-    } else {
-        u128::from(std::process::id())
-    }
 }
 
 /// Deletes the least recently used entries until the cache holds at most three quarters

@@ -41,6 +41,7 @@ mod session;
 mod spans;
 mod state;
 mod trust;
+mod unique_tag;
 
 pub use build_info::{
     is_feature_name, read_build_info, BuildInfo, Edition, Feature, BUILD_INFO_SECTION, BUILD_INFO_VERSION,
@@ -58,6 +59,7 @@ pub use module::{LoadInfo, MacroModule};
 pub use runtime::{Runtime, MAX_WASM_STACK};
 pub use spans::{NoSpans, SpanServer};
 pub use trust::ensure_private_dir;
+pub use unique_tag::unique_tag;
 /// The source of the module [`cache_root`] lives in, which depends on `std` alone:
 /// `wpm_shim` writes it next to each shim's build script, which cannot depend on this
 /// crate, so that there is one copy of the cache-root rule.

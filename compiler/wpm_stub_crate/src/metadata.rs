@@ -1,7 +1,7 @@
 //! Real crate metadata for a wasm module: the stub crate compiled in-process to `.rmeta`.
 //!
-//! The file is cached under `<meta dir>/<key>/lib<NAME>.rmeta` (the meta dir is
-//! `<cache root>/rustc-meta`, or a private scratch directory; see [`crate::prepare`]), where the key hashes
+//! The file is cached under `<meta dir>/<key>/lib<NAME>.rmeta` (the fork's meta dir is
+//! `<cache root>/rustc-meta`, or a private scratch directory), where the key hashes
 //! the module's bytes, the crate name, the stub source and the compiler's version, so a
 //! changed module or compiler never reuses stale metadata. The key is also passed as
 //! `-C metadata`, so two modules under one name get distinct crate ids (and incremental
@@ -9,17 +9,16 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha256};
 
 /// What to synthesize metadata for.
-pub(crate) struct Job<'a> {
+pub struct Job<'a> {
     /// Crate name.
     pub name: &'a str,
     /// SHA-256 of the module file.
     pub module_hash: [u8; 32],
-    /// Stub crate source (see [`crate::stub`]).
+    /// Stub crate source (see [`crate::source`]).
     pub source: &'a str,
     /// The edition the stub crate is compiled with: the macro crate's, from the module's
     /// build metadata (`wpm_host::read_build_info`; 2021 for a module without it). It is the
@@ -29,28 +28,28 @@ pub(crate) struct Job<'a> {
     pub sysroot: Option<&'a Path>,
     /// `-Zthreads` of the outer compilation (the nested run must agree with it).
     pub threads: usize,
+    /// The compiling rustc's version (metadata of another compiler is unreadable).
+    pub compiler_version: &'a str,
 }
 
 /// Runs a compiler with the given command line (arg 0 is the program name) and says whether
 /// it succeeded; the driver passes its own `run_compiler`, so nothing is spawned.
-pub(crate) type Compile<'a> = dyn FnMut(&[String]) -> bool + 'a;
+pub type Compile<'a> = dyn FnMut(&[String]) -> bool + 'a;
 
 /// Returns the path of the job's `.rmeta`, compiling the stub crate on a cache miss.
 ///
 /// # Errors
 /// A message when the cache directory cannot be written or the stub does not compile.
-pub(crate) fn metadata(job: &Job<'_>, meta_dir: &Path, compile: &mut Compile<'_>) -> Result<PathBuf, String> {
+pub fn metadata(job: &Job<'_>, meta_dir: &Path, compile: &mut Compile<'_>) -> Result<PathBuf, String> {
     let key = key(job);
     let dir = meta_dir.join(&key);
     let file = dir.join(format!("lib{}.rmeta", job.name));
     if file.is_file() {
-        tracing::debug!("wasm proc macro `{}`: cached metadata {}", job.name, file.display());
         return Ok(file);
     }
     // Build in a private directory and rename into place, so concurrent compilations never
     // see a half-written file.
-    static SEQ: AtomicUsize = AtomicUsize::new(0);
-    let tmp = dir.join(format!("tmp-{}-{}", crate::prepare::unique_tag(), SEQ.fetch_add(1, Ordering::Relaxed)));
+    let tmp = dir.join(format!("tmp-{}", wpm_host::unique_tag()));
     fs::create_dir_all(&tmp).map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
     let result = build(job, &key, &tmp, &file, compile);
     let _ = fs::remove_dir_all(&tmp);
@@ -84,11 +83,9 @@ fn build(job: &Job<'_>, key: &str, tmp: &Path, file: &Path, compile: &mut Compil
         args.push(format!("-Zthreads={}", job.threads));
     }
     args.push(src.display().to_string());
-    let t0 = std::time::Instant::now();
     if !compile(&args) || !out.is_file() {
         return Err(format!("could not build metadata for crate `{}` (stub crate in `{}`)", job.name, src.display()));
     }
-    tracing::debug!("wasm proc macro `{}`: metadata built in {:?}", job.name, t0.elapsed());
     fs::rename(&out, file).map_err(|e| format!("cannot move metadata to `{}`: {e}", file.display()))
 }
 
@@ -97,7 +94,7 @@ fn key(job: &Job<'_>) -> String {
     let mut h = Sha256::new();
     for part in [
         &b"rustc_wasm_proc_macro metadata v1"[..],
-        option_env!("CFG_VERSION").unwrap_or("unknown").as_bytes(),
+        job.compiler_version.as_bytes(),
         env!("CARGO_PKG_VERSION").as_bytes(),
         job.name.as_bytes(),
         &job.module_hash,
@@ -111,7 +108,7 @@ fn key(job: &Job<'_>) -> String {
 }
 
 /// SHA-256 of `bytes`.
-pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
@@ -120,14 +117,23 @@ mod tests {
     use super::*;
 
     fn job<'a>(source: &'a str, module_hash: [u8; 32]) -> Job<'a> {
-        Job { name: "Demo", module_hash, source, edition: wpm_host::Edition::E2021, sysroot: None, threads: 1 }
+        Job {
+            name: "Demo",
+            module_hash,
+            source,
+            edition: wpm_host::Edition::E2021,
+            sysroot: None,
+            threads: 1,
+            compiler_version: "1.96.0-dev",
+        }
     }
 
     /// A stand-in compiler that writes the `--emit metadata=PATH` file and counts calls.
     fn fake(calls: &mut Vec<Vec<String>>) -> impl FnMut(&[String]) -> bool + '_ {
         move |args| {
             calls.push(args.to_vec());
-            let Some(out) = args.iter().find_map(|a| a.strip_prefix("metadata=")).filter(|p| p.ends_with(".rmeta")) else {
+            let Some(out) = args.iter().find_map(|a| a.strip_prefix("metadata=")).filter(|p| p.ends_with(".rmeta"))
+            else {
                 return false;
             };
             fs::write(out, b"rmeta").is_ok()
