@@ -9,6 +9,9 @@
 #   tree           every step but the x.py build (deps, layout, crates, patches, bootstrap.toml)
 #   x ARGS...      assemble, then run `python3 x.py ARGS...` in the tree
 #   env            print the paths other scripts need (FORK_TREE, FORK_RUSTC, FORK_SYSROOT)
+#   update-lock    resolve the tree's dependencies afresh from crates.io (newest versions our
+#                  crates allow, upstream's pins kept where they fit) and rewrite the profile's
+#                  lock fragment, src/bootstrap/locks/{fork,wasm-host}.lock (docs/fork.md)
 # --wasm-host builds rustc for the host wasm32-wasip1-threads in a work dir of its own, from
 # config.toml's [wasm-host] table, with the extra hook series in patches/wasm-host/ (it needs
 # wasi-sysroot/build.sh and build-llvm.sh first; see docs/wasm-host.md).
@@ -166,6 +169,15 @@ do_patches() {
   rm -rf "$scratch"
 }
 
+# The Cargo.lock x.py builds with (`locked-deps = true`): upstream's, with the committed
+# fragment of the entries our crates add or change.
+LOCK_FRAGMENT="$HERE/locks/${PROFILE:-fork}.lock"
+do_lock() {
+  [ -f "$LOCK_FRAGMENT" ] || { log "$LOCK_FRAGMENT is missing: run \`build.sh ${PROFILE:+--$PROFILE }update-lock\`"; exit 1; }
+  $TOOL lock-merge "$SRC/Cargo.lock" "$LOCK_FRAGMENT" "$TREE/Cargo.lock.new"
+  if cmp -s "$TREE/Cargo.lock.new" "$TREE/Cargo.lock"; then rm "$TREE/Cargo.lock.new"; else mv "$TREE/Cargo.lock.new" "$TREE/Cargo.lock"; fi
+}
+
 do_config() {
   $TOOL bootstrap-toml "$TREE/bootstrap.toml.new"
   if cmp -s "$TREE/bootstrap.toml.new" "$TREE/bootstrap.toml"; then rm "$TREE/bootstrap.toml.new"; else mv "$TREE/bootstrap.toml.new" "$TREE/bootstrap.toml"; fi
@@ -196,6 +208,7 @@ assemble() {
   for c in "${CRATES[@]}"; do crate_srcs+=("$REPO/${c%%:*}"); done
   step crates "$(hash_paths "${crate_srcs[@]}" "$REPO/Cargo.toml" "$HERE/manifests" "$HERE/forktool.py")" do_crates
   step patches "$PROFILE $(hash_paths $(patch_series))" do_patches
+  step lock "$PROFILE $(hash_paths "$LOCK_FRAGMENT" "$HERE/forktool.py")" do_lock
   step config "$PROFILE ${FORK_INCREMENTAL:-} $(hash_paths "$REPO/config.toml" "$HERE/forktool.py")" do_config
   if [ "$PROFILE" = wasm-host ]; then
     step wasm-host-inputs "$(hash_paths "$HERE/wasm-host")" do_wasm_host_inputs
@@ -259,6 +272,17 @@ case "${1:-all}" in
     fi
     ;;
   tree) assemble ;;
+  update-lock)
+    : >"$LOCK_FRAGMENT"  # (assemble then starts from upstream's lock; git has the old fragment)
+    assemble
+    cp "$SRC/Cargo.lock" "$TREE/Cargo.lock"
+    stage0="$($TOOL get stage0)"
+    log "resolving the tree's dependencies (cargo metadata)"
+    (cd "$TREE" && RUSTC_BOOTSTRAP=1 "$HOME/.rustup/toolchains/$stage0/bin/cargo" metadata --format-version 1 >/dev/null)
+    $TOOL lock-fragment "$SRC/Cargo.lock" "$TREE/Cargo.lock" "$LOCK_FRAGMENT"
+    rm -f "$STAMPS/lock"
+    log "wrote ${LOCK_FRAGMENT#"$REPO"/}"
+    ;;
   x)
     shift
     assemble

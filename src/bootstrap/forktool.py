@@ -16,6 +16,14 @@ incremental caches the fork's build directory is about 3.7 GB smaller).
                                resolve `workspace = true` against the repo's root Cargo.toml,
                                move path dependencies per MAP (`name=relative/path,...`) and
                                merge the tables of EXTRA (fork-only additions) into it
+  lock-fragment UPSTREAM RESOLVED OUT
+                               write the [[package]] entries of the Cargo.lock RESOLVED that
+                               UPSTREAM lacks or has otherwise (our crates, their dependencies,
+                               upstream crates that now depend on ours), each with the entry it
+                               follows; checks that lock-merge gives RESOLVED back
+  lock-merge UPSTREAM FRAGMENT OUT
+                               UPSTREAM's Cargo.lock with FRAGMENT's entries put in: the lock the
+                               fork builds with under `locked-deps = true`
 """
 
 import os
@@ -191,6 +199,76 @@ def cmd_manifest(src, out, mapping, extra=None):
         f.write(dump(m))
 
 
+def lock_blocks(text):
+    """A Cargo.lock as (header, [(key, block)]): key is `name version source`."""
+    header, sep, rest = text.partition("[[package]]\n")
+    blocks = []
+    for chunk in rest.split("\n[[package]]\n") if sep else []:
+        block = "[[package]]\n" + chunk.strip("\n") + "\n"
+        fields = dict(line.split(" = ", 1) for line in block.splitlines()[1:] if " = " in line and not line.startswith(" "))
+        key = " ".join(fields.get(k, "").strip('"') for k in ("name", "version", "source")).strip()
+        blocks.append((key, block))
+    return header, blocks
+
+
+def lock_text(header, blocks):
+    return header + "\n".join(block for _, block in blocks)
+
+
+AFTER = "# after: "
+REMOVE = "# remove: "
+
+
+def lock_merge(upstream_text, fragment_text):
+    header, blocks = lock_blocks(upstream_text)
+    removed = {line[len(REMOVE):] for line in fragment_text.splitlines() if line.startswith(REMOVE)}
+    missing = removed - {key for key, _ in blocks}
+    if missing:
+        raise ValueError(f"no entries {sorted(missing)} to remove")
+    blocks = [(key, block) for key, block in blocks if key not in removed]
+    index = {key: i for i, (key, _) in enumerate(blocks)}
+    for chunk in fragment_text.split(AFTER)[1:]:
+        after, _, block = chunk.partition("\n")
+        (key, block), = lock_blocks(block)[1]
+        if key in index:
+            blocks[index[key]] = (key, block)
+            continue
+        at = 0 if after == "-" else next(i for i, (k, _) in enumerate(blocks) if k == after) + 1
+        blocks.insert(at, (key, block))
+        index = {k: i for i, (k, _) in enumerate(blocks)}
+    return lock_text(header, blocks)
+
+
+def cmd_lock_fragment(upstream, resolved, out):
+    up_text, res_text = open(upstream).read(), open(resolved).read()
+    up = dict(lock_blocks(up_text)[1])
+    res_header, res = lock_blocks(res_text)
+    if res_header != lock_blocks(up_text)[0]:
+        sys.exit(f"{resolved}: its header differs from {upstream}'s (another lock format version?)")
+    # Upstream versions that the fork's crates need newer (e.g. libc) are replaced.
+    gone = sorted(set(up) - {key for key, _ in res})
+    parts = ["# The fork's Cargo.lock against upstream's: entries replaced by newer versions, then entries\n"
+             "# added or changed, each after the one it follows (forktool.py lock-fragment; docs/fork.md).\n"
+             + "".join(f"{REMOVE}{key}\n" for key in gone)]
+    for i, (key, block) in enumerate(res):
+        if up.get(key) != block:
+            parts.append(f"{AFTER}{res[i - 1][0] if i else '-'}\n{block}")
+    fragment = "\n".join(parts)
+    if lock_merge(up_text, fragment) != res_text:
+        sys.exit(f"lock-fragment: merging the fragment into {upstream} does not give {resolved} back")
+    with open(out, "w") as f:
+        f.write(fragment)
+
+
+def cmd_lock_merge(upstream, fragment, out):
+    try:
+        text = lock_merge(open(upstream).read(), open(fragment).read())
+    except (StopIteration, ValueError) as e:
+        sys.exit(f"{fragment}: does not apply to {upstream} ({e!r}); regenerate it (docs/fork.md)")
+    with open(out, "w") as f:
+        f.write(text)
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "get":
         cmd_get(argv[1])
@@ -200,6 +278,10 @@ def main(argv):
         cmd_bootstrap_toml(argv[1])
     elif len(argv) >= 4 and argv[0] == "manifest":
         cmd_manifest(*argv[1:5])
+    elif len(argv) == 4 and argv[0] == "lock-fragment":
+        cmd_lock_fragment(*argv[1:])
+    elif len(argv) == 4 and argv[0] == "lock-merge":
+        cmd_lock_merge(*argv[1:])
     else:
         sys.exit(__doc__)
 
