@@ -10,3 +10,12 @@ for tool in /usr/bin/rustc /usr/bin/cargo /usr/bin/wasm-opt; do
 done
 [ -d /usr/lib/rustlib/src/rust/library ] || { echo "install-deps: std sources (rust-web-src) missing" >&2; exit 1; }
 echo "install-deps: guest toolchain: $(/usr/bin/rustc --version); $(/usr/bin/wasm-opt --version)" >&2
+
+# The host toolchain is rustup's, not pinned by a rust-toolchain.toml: that would make rustup
+# fetch a toolchain by name, which machines that reach only package registries cannot. The
+# workspace says `rust-version = "1.95"` (cargo refuses older); this warns about newer.
+host="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && rustc --version)"
+case "$host" in
+    "rustc 1.95."*) echo "install-deps: host toolchain: $host" >&2 ;;
+    *) echo "install-deps: WARNING: the host rustc is \`$host\`; this repository is built and tested with 1.95 (rustup's)" >&2 ;;
+esac
