@@ -22,7 +22,8 @@
 //! (and the host's note about suppressed ones) are calls of the transcript; a hit emits
 //! them again, after the whole transcript has been checked.
 //!
-//! On disk: one file per key under `<cache root>/expansions/<2 hex>/<key>`, written to a
+//! On disk: one file per key, `<cache root>/expansions/<key>` (one flat directory: creating
+//! a directory costs far more than a file, and the size bound keeps the count moderate), written to a
 //! temporary file (mode 0600) and renamed into place, so concurrent compilers never read
 //! half an entry; read back through a checksum and the same validating decoder as guest
 //! output, so a corrupt or truncated entry is a miss (and is rewritten), never trusted.
@@ -141,8 +142,7 @@ impl ExpansionCache {
     }
 
     fn path(&self, key: &Key) -> PathBuf {
-        let hex = key.hex();
-        self.dir.join(&hex[..2]).join(hex)
+        self.dir.join(key.hex())
     }
 
     /// The key of the manifest record of the module whose bytes hash to `module`.
@@ -281,14 +281,22 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// Deletes the least recently used entries until the cache holds at most three quarters
-/// of `max_bytes`, if it holds more than `max_bytes`.
+/// Deletes the least recently used entries and manifest records until the cache holds at
+/// most three quarters of `max_bytes`, if it holds more than `max_bytes`. Also deletes the
+/// `<2 hex>/` subdirectories of the layout before the flat one.
 fn trim(dir: &Path, max_bytes: u64) {
     let mut entries = Vec::new();
     let mut total = 0u64;
-    for sub in fs::read_dir(dir).into_iter().flatten().flatten() {
-        for file in fs::read_dir(sub.path()).into_iter().flatten().flatten() {
+    for sub in [dir.to_path_buf(), dir.join(MANIFESTS)] {
+        for file in fs::read_dir(&sub).into_iter().flatten().flatten() {
             let Ok(meta) = file.metadata() else { continue };
+            if meta.is_dir() {
+                let name = file.file_name();
+                if name.len() == 2 && name.to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_hexdigit())) {
+                    let _ = fs::remove_dir_all(file.path());
+                }
+                continue;
+            }
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
             total += meta.len();
             entries.push((modified, meta.len(), file.path()));
@@ -849,5 +857,25 @@ mod tests {
         assert!(t.too_big && t.calls.is_empty());
         t.push(Call::File(SpanHandle(3), String::new()));
         assert!(t.calls.is_empty());
+    }
+
+    #[test]
+    fn trim_drops_least_recent_entries_and_the_old_layout() {
+        let dir = std::env::temp_dir().join(format!("wpm-expansions-trim-{}", crate::unique_tag()));
+        fs::create_dir_all(dir.join("ab")).unwrap();
+        fs::create_dir_all(dir.join(MANIFESTS)).unwrap();
+        fs::write(dir.join("ab").join("old-layout-entry"), [0; 10]).unwrap();
+        let old = SystemTime::now() - std::time::Duration::from_secs(3600);
+        for (name, age) in [("older", old), ("newer", SystemTime::now())] {
+            let path = dir.join(name);
+            fs::write(&path, [0; 100]).unwrap();
+            fs::File::options().write(true).open(&path).unwrap().set_modified(age).unwrap();
+        }
+        fs::write(dir.join(MANIFESTS).join("m"), [0; 10]).unwrap();
+        trim(&dir, 150);
+        assert!(!dir.join("ab").exists(), "subdirectories of the old layout are deleted");
+        assert!(!dir.join("older").exists() && dir.join("newer").exists());
+        assert!(dir.join(MANIFESTS).join("m").exists());
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -663,11 +663,7 @@ fn caching_runtime(dir: &Path, limits: Limits) -> Runtime {
 
 /// The expansion entries under an expansion cache directory (not the manifest records).
 fn expansion_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for sub in std::fs::read_dir(dir).into_iter().flatten().flatten().filter(|e| e.file_name() != "manifests") {
-        files.extend(std::fs::read_dir(sub.path()).into_iter().flatten().flatten().map(|e| e.path()));
-    }
-    files
+    std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect()
 }
 
 /// The manifest records under an expansion cache directory.
