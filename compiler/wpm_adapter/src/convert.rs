@@ -71,29 +71,27 @@ pub(crate) fn from_wire(trees: &[abi::TokenTree], table: &SpanTable) -> Result<T
     let mut pending: Vec<TokenTree> = Vec::new();
     let mut text = String::new();
     let mut rest = trees;
-    while let Some(first) = rest.first() {
+    while !rest.is_empty() {
+        // A run of call-site tokens, or else the one token that is not.
         let run = source_runs::run_len(rest);
-        if run >= source_runs::MIN_RUN {
+        let (now, later) = rest.split_at(run.max(1));
+        rest = later;
+        if run > 0 && source_runs::token_count(now) >= source_runs::MIN_RUN_TOKENS {
             text.clear();
-            source_runs::write_run(&rest[..run], &mut text);
-            // The run lexes by construction; should rustc still refuse it, the tokens go
-            // one by one, as if there were no run.
+            source_runs::write_run(now, &mut text);
+            // The run lexes by construction; should rustc still refuse it, its tokens are
+            // built one by one below, as if it were no run.
             if let Ok(stream) = text.parse::<TokenStream>() {
                 if !pending.is_empty() {
                     streams.push(pending.drain(..).collect());
                 }
                 streams.push(stream);
-                rest = &rest[run..];
                 continue;
             }
-            for tree in &rest[..run] {
-                pending.push(tree_from_wire(tree, table)?);
-            }
-            rest = &rest[run..];
-            continue;
         }
-        pending.push(tree_from_wire(first, table)?);
-        rest = &rest[1..];
+        for tree in now {
+            pending.push(tree_from_wire(tree, table)?);
+        }
     }
     if streams.is_empty() {
         return Ok(pending.into_iter().collect());
