@@ -19,7 +19,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Instant, UNIX_EPOCH};
+use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
@@ -335,8 +335,9 @@ fn module_for(
 
 /// The module cache key: the package's identity (crates.io name and version, which never
 /// change content; else a hash of every file of its directory and of its workspace's root
-/// manifest and lockfile, up to the first one with a `[workspace]`), the features, and the builder (this binary and the guest
-/// compiler, by path, size and modification time).
+/// manifest and lockfile, up to the first one with a `[workspace]`), the features, and the
+/// builder (this binary by content, the guest compiler by `rustc -vV`): a module is rebuilt
+/// when what builds it changed, not when a file was merely touched.
 fn module_key(dir: &Path, source: &str, package: &str, version: &str, features: &[String]) -> String {
     let mut h = Sha256::new();
     let mut part = |bytes: &[u8]| {
@@ -365,13 +366,14 @@ fn module_key(dir: &Path, source: &str, package: &str, version: &str, features: 
         }
     }
     part(features.join(",").as_bytes());
-    for tool in [std::env::current_exe().unwrap_or_default(), crate::toolchain::guest_rustc()] {
-        let meta = std::fs::metadata(&tool).ok();
-        let mtime = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(UNIX_EPOCH).ok());
-        part(tool.as_os_str().as_encoded_bytes());
-        part(&meta.map_or(0, |m| m.len()).to_le_bytes());
-        part(&mtime.map_or(0, |t| t.as_nanos()).to_le_bytes());
-    }
+    // The builder: this binary by content (a rebuilt cargo-wpm with the same bytes builds the
+    // same modules), and the guest compiler by its `-vV` (version and commit).
+    let exe = std::env::current_exe().and_then(std::fs::read).map(|bytes| Sha256::digest(bytes).to_vec());
+    part(&exe.unwrap_or_default());
+    let rustc = crate::toolchain::guest_rustc();
+    part(rustc.as_os_str().as_encoded_bytes());
+    let version = Command::new(&rustc).arg("-vV").output().ok().filter(|o| o.status.success());
+    part(&version.map(|o| o.stdout).unwrap_or_default());
     h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
