@@ -10,7 +10,8 @@ Each case compiles a one-line crate that calls one macro of `tests/guests/wat/ho
     run.py --host fork    the rustc fork's --wasm-proc-macro
 
 and asserts, from the child's own rusage: wall time < 30 s, peak RSS < 1 GiB, stderr < 1 MiB,
-the exit code, and the message. Environment: WPM_RUSTC (default target/debug/wpm-rustc),
+the exit code, and the message; beside a failing macro, the crate's own type error must be
+reported too. Environment: WPM_RUSTC (default target/debug/wpm-rustc),
 FORK_RUSTC (default: src/bootstrap/build.sh env), HOSTILE_TEST_OUT (default
 build/hostile-tests). A missing compiler is a failure, never a skip. The last line is always
 `N passed, N failed`.
@@ -56,6 +57,13 @@ CASES = [
     ("amplifying manifest", "hostile_manifest", None, 1,
      [r"has a bad manifest: derive macro `D` has a helper attribute with an empty name"], {}),
 ]
+
+
+# Written beside each failing macro call: a failing macro must not hide the crate's own errors
+# (the shim path turns the failure into `compile_error!`, the fork into a diagnostic; either
+# way rustc goes on to type-check the crate).
+OWN_ERROR = 'const _: u32 = "not a number";\n'
+OWN_ERROR_MESSAGE = "mismatched types"
 
 
 class Failure(Exception):
@@ -124,6 +132,8 @@ def run_case(rustc, modules, case, host):
     src = os.path.join(OUT, f"{slug}.rs")
     with open(src, "w") as f:
         f.write(f"Hostile::{call}!();\n" if call else "")
+        if call and want_code == 1:
+            f.write(OWN_ERROR)
         f.write("fn main() {}\n")
     cmd = [rustc, "--edition", "2021", "--crate-type", "lib", "--emit", "metadata", "--out-dir", OUT,
            "--wasm-proc-macro", f"Hostile={modules[module]}", src]
@@ -137,6 +147,8 @@ def run_case(rustc, modules, case, host):
         raise Failure(f"ICE (exit {code}):\n{tail}")
     if code != want_code:
         raise Failure(f"exit code {code}, expected {want_code}:\n{tail}")
+    if call and want_code == 1 and OWN_ERROR_MESSAGE not in stderr:
+        raise Failure(f"the crate's own type error was not reported beside the macro's:\n{tail}")
     if seconds > MAX_SECONDS:
         raise Failure(f"took {seconds:.1f} s, more than {MAX_SECONDS} s")
     if rss > MAX_RSS_BYTES:
