@@ -56,6 +56,12 @@ const FORMAT: &[u8] = b"wpm-expansion-1\n";
 const MANIFEST_FORMAT: &[u8] = b"wpm-manifest-1\n";
 /// The subdirectory of manifest records.
 const MANIFESTS: &str = "manifests";
+/// Touched after each trim: a process's first store trims only if this is older than
+/// [`TRIM_INTERVAL`] (a trim stats every file, which a process that stores one expansion
+/// should not pay every time).
+const TRIM_MARKER: &str = ".last-trim";
+/// See [`TRIM_MARKER`].
+const TRIM_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Default bound on the cache's total size.
 pub const DEFAULT_MAX_BYTES: u64 = 512 << 20;
@@ -213,10 +219,13 @@ impl ExpansionCache {
         if write_atomically(&path, &bytes).is_ok() {
             self.stored.fetch_add(1, Ordering::Relaxed);
             let written = self.written.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
-            // Trim on the first store of a process, then after each eighth of the bound.
-            if !self.trimmed_once.swap(true, Ordering::Relaxed) || written > self.max_bytes / 8 {
+            // Trim on the first store of a process (unless some process trimmed within the
+            // last TRIM_INTERVAL), then after each eighth of the bound.
+            let first = !self.trimmed_once.swap(true, Ordering::Relaxed);
+            if (first && trim_due(&self.dir)) || written > self.max_bytes / 8 {
                 self.written.store(0, Ordering::Relaxed);
                 trim(&self.dir, self.max_bytes);
+                let _ = fs::write(self.dir.join(TRIM_MARKER), b"");
             }
         }
     }
@@ -281,6 +290,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Whether no process trimmed `dir` within the last [`TRIM_INTERVAL`].
+fn trim_due(dir: &Path) -> bool {
+    let last = fs::metadata(dir.join(TRIM_MARKER)).and_then(|m| m.modified());
+    last.map_or(true, |t| t.elapsed().map_or(true, |age| age >= TRIM_INTERVAL))
+}
+
 /// Deletes the least recently used entries and manifest records until the cache holds at
 /// most three quarters of `max_bytes`, if it holds more than `max_bytes`. Also deletes the
 /// `<2 hex>/` subdirectories of the layout before the flat one.
@@ -295,6 +310,9 @@ fn trim(dir: &Path, max_bytes: u64) {
                 if name.len() == 2 && name.to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_hexdigit())) {
                     let _ = fs::remove_dir_all(file.path());
                 }
+                continue;
+            }
+            if file.file_name() == TRIM_MARKER {
                 continue;
             }
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
@@ -872,10 +890,13 @@ mod tests {
             fs::File::options().write(true).open(&path).unwrap().set_modified(age).unwrap();
         }
         fs::write(dir.join(MANIFESTS).join("m"), [0; 10]).unwrap();
+        assert!(trim_due(&dir));
         trim(&dir, 150);
         assert!(!dir.join("ab").exists(), "subdirectories of the old layout are deleted");
         assert!(!dir.join("older").exists() && dir.join("newer").exists());
         assert!(dir.join(MANIFESTS).join("m").exists());
+        fs::write(dir.join(TRIM_MARKER), b"").unwrap();
+        assert!(!trim_due(&dir), "a fresh marker defers the next process's trim");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -663,7 +663,15 @@ fn caching_runtime(dir: &Path, limits: Limits) -> Runtime {
 
 /// The expansion entries under an expansion cache directory (not the manifest records).
 fn expansion_entries(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect()
+    // (Not the trim marker `.last-trim` either.)
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 /// The manifest records under an expansion cache directory.
