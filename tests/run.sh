@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-# Each step's header also shows the free disk space: a cold run writes about 9 GB (the fork's
+# Each step's header also shows the free disk space: a cold run writes about 8 GB (the fork's
 # build directory the most), and a full disk fails far from its cause.
 free_gb() { df -Pk . | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }'; }
 step() { printf '\n==> %s (%ds, %s GB free)\n' "$*" "$(( $(date +%s) - start ))" "$(free_gb)" >&2; }
