@@ -195,6 +195,7 @@ pub fn generate_from_manifest(
     write(&out_dir.join("Cargo.toml"), render::cargo_toml(&plan).as_bytes())?;
     write(&out_dir.join("build.rs"), render::build_rs(&plan).as_bytes())?;
     write(&out_dir.join(render::CACHE_ROOT_FILE), wpm_host::CACHE_ROOT_SOURCE.as_bytes())?;
+    write(&out_dir.join(render::PRUNE_RUNTIME_FILE), render::PRUNE_RUNTIME.as_bytes())?;
     write(&out_dir.join("src").join("lib.rs"), render::lib_rs(&plan).as_bytes())?;
     write(&out_dir.join(render::MODULE_FILE), bytes)?;
     Ok(Shim {

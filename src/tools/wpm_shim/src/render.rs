@@ -114,6 +114,11 @@ pub(crate) fn build_rs(plan: &Plan<'_>) -> String {
 /// rule of `wpm_host`, the same text (see `wpm_host::CACHE_ROOT_SOURCE`).
 pub(crate) const CACHE_ROOT_FILE: &str = "cache_root.rs";
 
+/// The build script's `mod prune_runtime;`, written next to `build.rs`.
+pub(crate) const PRUNE_RUNTIME_FILE: &str = "prune_runtime.rs";
+/// Its text.
+pub(crate) const PRUNE_RUNTIME: &str = include_str!("../templates/prune_runtime.rs");
+
 /// Renders `src/lib.rs`.
 pub(crate) fn lib_rs(plan: &Plan<'_>) -> String {
     let mut out = format!(

@@ -182,6 +182,7 @@ fn render_with(m: &Manifest, edition: &str, features: &[(&str, bool)], dir: &Pat
     write(&dir.join("Cargo.toml"), toml.as_bytes()).unwrap();
     write(&dir.join("build.rs"), render::build_rs(&plan).as_bytes()).unwrap();
     write(&dir.join(render::CACHE_ROOT_FILE), wpm_host::CACHE_ROOT_SOURCE.as_bytes()).unwrap();
+    write(&dir.join(render::PRUNE_RUNTIME_FILE), render::PRUNE_RUNTIME.as_bytes()).unwrap();
     write(&dir.join("src/lib.rs"), lib.as_bytes()).unwrap();
     write(&dir.join(render::MODULE_FILE), MODULE).unwrap();
     (toml, lib)
@@ -330,5 +331,32 @@ fn build_script_uses_the_hosts_cache_root_module() {
         .output()
         .expect("run rustc");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[path = "../templates/prune_runtime.rs"]
+mod prune_runtime;
+
+/// The build script keeps the frozen runtime it uses and those used within a day, and
+/// deletes the other `lib-*` directories (each a 470 MB copy of the runtime).
+#[test]
+fn runtime_copies_unused_for_a_day_are_deleted() {
+    let dir = scratch("prune");
+    let old = std::time::SystemTime::now() - prune_runtime::UNUSED_FOR - std::time::Duration::from_secs(60);
+    for name in ["lib-current", "lib-recent", "lib-stale", "lib-stale.tmp-7", "target"] {
+        fs::create_dir_all(dir.join(name).join("sub")).unwrap();
+        fs::write(dir.join(name).join("libx.rlib"), b"x").unwrap();
+    }
+    for name in ["lib-current", "lib-stale", "lib-stale.tmp-7", "target"] {
+        fs::File::open(dir.join(name)).unwrap().set_modified(old).unwrap();
+    }
+    prune_runtime::prune_unused(&dir, &dir.join("lib-current"));
+    assert!(dir.join("lib-current/libx.rlib").exists(), "the runtime in use stays");
+    assert!(dir.join("lib-recent").exists(), "a runtime used within a day stays");
+    assert!(!dir.join("lib-stale").exists() && !dir.join("lib-stale.tmp-7").exists());
+    assert!(dir.join("target").exists(), "the Cargo target directory is not a frozen runtime");
+    // Using `lib-current` marked it used: a later prune from another runtime keeps it.
+    prune_runtime::prune_unused(&dir, &dir.join("lib-recent"));
+    assert!(dir.join("lib-current").exists());
     fs::remove_dir_all(&dir).unwrap();
 }

@@ -12,7 +12,8 @@
 //! `wpm_host` uses, next to this script), one directory per compiler (`rustc -vV`): `target/` is the
 //! Cargo target directory, `lib-KEY/` a frozen copy of one build's libraries, KEY naming the
 //! artifacts' sizes and times, so a rebuilt runtime gets a new directory and rustc never
-//! sees two candidates for one crate.
+//! sees two candidates for one crate. `lib-*` directories unused for a day are deleted
+//! (`prune_runtime.rs`, also written beside this script).
 
 use std::collections::hash_map::DefaultHasher;
 use std::env;
@@ -24,6 +25,7 @@ use std::process::{Command, ExitCode};
 use std::time::UNIX_EPOCH;
 
 mod cache_root;
+mod prune_runtime;
 
 /// The rustc-wasi checkout whose workspace provides `wpm_adapter`.
 const WPM_ROOT: &str = "@WPM_ROOT@";
@@ -92,6 +94,7 @@ fn run() -> Result<(), String> {
     if !frozen.is_dir() {
         freeze(&libraries, &frozen)?;
     }
+    prune_runtime::prune_unused(&dir, &frozen);
     println!("cargo::rustc-link-search=all={}", frozen.display());
     Ok(())
 }
