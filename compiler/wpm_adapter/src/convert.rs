@@ -67,60 +67,130 @@ fn tree_to_wire(tree: TokenTree, table: &mut SpanTable) -> abi::TokenTree {
 /// Runs of call-site tokens are built from their source text in one call (see
 /// [`source_runs`]); the rest token by token.
 pub(crate) fn from_wire(trees: &[abi::TokenTree], table: &SpanTable) -> Result<TokenStream, String> {
-    let mut streams: Vec<TokenStream> = Vec::new();
-    let mut pending: Vec<TokenTree> = Vec::new();
-    let mut text = String::new();
-    let mut rest = trees;
-    while !rest.is_empty() {
-        // A run of call-site tokens, or else the one token that is not.
-        let run = source_runs::run_len(rest);
-        let (now, later) = rest.split_at(run.max(1));
-        rest = later;
-        if run > 0 && source_runs::token_count(now) >= source_runs::MIN_RUN_TOKENS {
-            text.clear();
-            source_runs::write_run(now, &mut text);
-            // The run lexes by construction; should rustc still refuse it, its tokens are
-            // built one by one below, as if it were no run.
-            if let Ok(stream) = text.parse::<TokenStream>() {
-                if !pending.is_empty() {
-                    streams.push(pending.drain(..).collect());
+    match level(trees, table)? {
+        Level::Built(stream) => Ok(stream),
+        Level::Writable(count) => writable_stream(trees, count, table),
+    }
+}
+
+/// One level of guest output, looked at once, bottom-up.
+enum Level {
+    /// Every tree can be written as text: nothing is built yet (the enclosing level
+    /// decides whether as text or token by token). The number of tokens.
+    Writable(usize),
+    /// Built, since some tree cannot be written as text.
+    Built(TokenStream),
+}
+
+fn level(trees: &[abi::TokenTree], table: &SpanTable) -> Result<Level, String> {
+    // Groups first: each stream is either wholly writable or built now, once.
+    let mut inner = vec![false; trees.len()];
+    let mut counts = vec![1; trees.len()];
+    let mut built: Vec<Option<TokenStream>> = Vec::new();
+    built.resize_with(trees.len(), || None);
+    for (i, tree) in trees.iter().enumerate() {
+        if let abi::TokenTree::Group(g) = tree {
+            match level(&g.stream, table)? {
+                Level::Writable(count) => {
+                    inner[i] = true;
+                    counts[i] = count + 2;
                 }
-                streams.push(stream);
-                continue;
+                Level::Built(stream) => built[i] = Some(stream),
             }
         }
-        for tree in now {
-            pending.push(tree_from_wire(tree, table)?);
+    }
+    let flags = source_runs::writable_flags(trees, &inner);
+    if flags.iter().all(|f| *f) {
+        return Ok(Level::Writable(counts.iter().sum()));
+    }
+    let mut streams: Vec<TokenStream> = Vec::new();
+    let mut pending: Vec<TokenTree> = Vec::new();
+    let mut i = 0;
+    while i < trees.len() {
+        if flags[i] {
+            let end = flags[i..].iter().position(|f| !f).map_or(trees.len(), |n| i + n);
+            let run = &trees[i..end];
+            let count: usize = counts[i..end].iter().sum();
+            if count >= source_runs::MIN_RUN_TOKENS {
+                if let Some(stream) = parse_run(run) {
+                    if !pending.is_empty() {
+                        streams.push(pending.drain(..).collect());
+                    }
+                    streams.push(stream);
+                    i = end;
+                    continue;
+                }
+            }
+            for tree in run {
+                pending.push(tree_from_wire(tree, table)?);
+            }
+            i = end;
+            continue;
         }
+        let tree = &trees[i];
+        pending.push(match (tree, built[i].take()) {
+            (abi::TokenTree::Group(g), Some(stream)) => group(g, stream, table)?,
+            (abi::TokenTree::Group(g), None) => {
+                // A wholly writable stream in a group that is not (its span is not the
+                // call site's, or it is invisible).
+                group(g, writable_stream(&g.stream, counts[i] - 2, table)?, table)?
+            }
+            _ => tree_from_wire(tree, table)?,
+        });
+        i += 1;
     }
     if streams.is_empty() {
-        return Ok(pending.into_iter().collect());
+        return Ok(Level::Built(pending.into_iter().collect()));
     }
     if !pending.is_empty() {
         streams.push(pending.into_iter().collect());
     }
-    Ok(streams.into_iter().collect())
+    Ok(Level::Built(streams.into_iter().collect()))
+}
+
+/// Builds a wholly writable stream of `count` tokens: as one text run if it is long
+/// enough, else token by token.
+fn writable_stream(trees: &[abi::TokenTree], count: usize, table: &SpanTable) -> Result<TokenStream, String> {
+    if count >= source_runs::MIN_RUN_TOKENS {
+        if let Some(stream) = parse_run(trees) {
+            return Ok(stream);
+        }
+    }
+    trees.iter().map(|tree| tree_from_wire(tree, table)).collect()
+}
+
+/// `run` built from its source text. The run lexes by construction; should rustc still
+/// refuse it (`None`), its tokens are built one by one instead.
+fn parse_run(run: &[abi::TokenTree]) -> Option<TokenStream> {
+    let mut text = String::new();
+    source_runs::write_run(run, &mut text);
+    text.parse::<TokenStream>().ok()
+}
+
+/// Group `g` holding `stream`, at `g`'s span.
+fn group(g: &abi::Group, stream: TokenStream, table: &SpanTable) -> Result<TokenTree, String> {
+    let delimiter = match g.delimiter {
+        abi::Delimiter::Parenthesis => Delimiter::Parenthesis,
+        abi::Delimiter::Brace => Delimiter::Brace,
+        abi::Delimiter::Bracket => Delimiter::Bracket,
+        abi::Delimiter::None => Delimiter::None,
+    };
+    // Stable proc_macro can only set the whole group's span; the open/close spans follow
+    // from it.
+    let mut group = Group::new(delimiter, stream);
+    group.set_span(span(table, g.span)?);
+    Ok(TokenTree::Group(group))
 }
 
 fn span(table: &SpanTable, handle: abi::SpanHandle) -> Result<Span, String> {
     table.get(handle).ok_or_else(|| format!("span handle {} was never handed out", handle.0))
 }
 
+/// One tree, token by token (a group's stream by the same rules as the output's:
+/// only reached for short or unwritable streams, whose runs are never long).
 fn tree_from_wire(tree: &abi::TokenTree, table: &SpanTable) -> Result<TokenTree, String> {
     Ok(match tree {
-        abi::TokenTree::Group(g) => {
-            let delimiter = match g.delimiter {
-                abi::Delimiter::Parenthesis => Delimiter::Parenthesis,
-                abi::Delimiter::Brace => Delimiter::Brace,
-                abi::Delimiter::Bracket => Delimiter::Bracket,
-                abi::Delimiter::None => Delimiter::None,
-            };
-            // Stable proc_macro can only set the whole group's span; the open/close
-            // spans follow from it.
-            let mut group = Group::new(delimiter, from_wire(&g.stream, table)?);
-            group.set_span(span(table, g.span)?);
-            TokenTree::Group(group)
-        }
+        abi::TokenTree::Group(g) => group(g, from_wire(&g.stream, table)?, table)?,
         abi::TokenTree::Ident(i) => {
             text::check_ident(&i.name, i.is_raw)?;
             let s = span(table, i.span)?;

@@ -18,34 +18,42 @@ use crate::text;
 /// expansion cache: runs of 32+ tokens save about 8% of the macro time; shorter ones lose.)
 pub(crate) const MIN_RUN_TOKENS: usize = 32;
 
-/// The number of tokens in `trees`, those inside groups included.
-pub(crate) fn token_count(trees: &[TokenTree]) -> usize {
-    trees
+/// Which trees of `trees` can be written as text where they stand: runs are the maximal
+/// stretches of `true`. `inner[i]` says whether group `i`'s stream is wholly writable (its
+/// own flags all `true`); it is ignored for other trees. Each level is looked at once:
+/// the caller computes `inner` bottom-up.
+pub(crate) fn writable_flags(trees: &[TokenTree], inner: &[bool]) -> Vec<bool> {
+    let mut flags: Vec<bool> = trees
         .iter()
-        .map(|t| match t {
-            TokenTree::Group(g) => 2 + token_count(&g.stream),
-            _ => 1,
+        .enumerate()
+        .map(|(i, tree)| match tree {
+            TokenTree::Group(g) => g.span == SpanHandle::CALL_SITE && g.delimiter != Delimiter::None && inner[i],
+            _ => writable(tree, trees.get(i + 1)),
         })
-        .sum()
-}
-
-/// How many trees at the start of `trees` form a run that [`write_run`] can write.
-pub(crate) fn run_len(trees: &[TokenTree]) -> usize {
-    let mut n = 0;
-    while n < trees.len() && writable(&trees[n], trees.get(n + 1)) {
-        n += 1;
-    }
+        .collect();
     // A joint punct's spacing survives the text only when the next punct is in the text too.
-    while n > 0 && matches!(&trees[n - 1], TokenTree::Punct(p) if p.spacing == Spacing::Joint) {
-        n -= 1;
+    for i in (0..flags.len()).rev() {
+        let next_in_text = flags.get(i + 1).copied().unwrap_or(false);
+        if !next_in_text && matches!(&trees[i], TokenTree::Punct(p) if p.spacing == Spacing::Joint) {
+            flags[i] = false;
+        }
     }
-    n
+    flags
 }
 
-/// Whether `tree` (followed by `next`) lexes back from its text as itself, at the call site.
+/// Whether token `tree` (not a group; followed by `next`) lexes back from its text as
+/// itself, at the call site.
 fn writable(tree: &TokenTree, next: Option<&TokenTree>) -> bool {
     match tree {
         TokenTree::Ident(i) => i.span == SpanHandle::CALL_SITE && text::check_ident(&i.name, i.is_raw).is_ok(),
+        // A lifetime: `'` joint with a plain identifier lexes back from `'a` as exactly
+        // these two tokens (`'a'` cannot form: `write_run` puts a space after identifiers).
+        TokenTree::Punct(p) if p.ch == b'\'' => {
+            p.span == SpanHandle::CALL_SITE
+                && p.spacing == Spacing::Joint
+                && matches!(next, Some(TokenTree::Ident(i))
+                    if !i.is_raw && i.span == SpanHandle::CALL_SITE && text::check_ident(&i.name, false).is_ok())
+        }
         TokenTree::Punct(p) => {
             let joins_next = match next {
                 Some(TokenTree::Punct(n)) => n.ch,
@@ -53,18 +61,17 @@ fn writable(tree: &TokenTree, next: Option<&TokenTree>) -> bool {
             };
             p.span == SpanHandle::CALL_SITE
                 && text::check_punct(p.ch).is_ok()
-                // `'` starts a lifetime or a char literal: left to the token-by-token path.
-                && p.ch != b'\''
                 // A joint `/` before `/` or `*` would open a comment.
                 && !(p.ch == b'/' && p.spacing == Spacing::Joint && matches!(joins_next, b'/' | b'*'))
+                // Lexed, a punct glued to a lifetime (`&'a`) is not joint: a lifetime is no punct.
+                && !(p.spacing == Spacing::Joint && joins_next == b'\'')
                 // A joint punct must be followed by a punct: `+` glued to `x` is not `+x`'s
-                // spacing. (`run_len` also ends a run before a trailing joint punct.)
+                // spacing. (`writable_flags` also drops a joint punct whose next punct is
+                // not written.)
                 && (p.spacing == Spacing::Alone || joins_next != 0)
         }
         TokenTree::Literal(l) => l.span == SpanHandle::CALL_SITE && plain_literal(l),
-        TokenTree::Group(g) => {
-            g.span == SpanHandle::CALL_SITE && g.delimiter != Delimiter::None && run_len(&g.stream) == g.stream.len()
-        }
+        TokenTree::Group(_) => false,
     }
 }
 
@@ -101,7 +108,7 @@ fn plain_literal(l: &Literal) -> bool {
     }
 }
 
-/// Writes `trees`, a whole run as measured by [`run_len`], as source text.
+/// Writes `trees`, a whole run as found by [`writable_flags`], as source text.
 pub(crate) fn write_run(trees: &[TokenTree], out: &mut String) {
     for tree in trees {
         match tree {
@@ -138,6 +145,25 @@ pub(crate) fn write_run(trees: &[TokenTree], out: &mut String) {
             }
         }
     }
+}
+
+/// The flags of `trees`, groups' streams looked at recursively.
+#[cfg(test)]
+fn flags(trees: &[TokenTree]) -> Vec<bool> {
+    let inner: Vec<bool> = trees
+        .iter()
+        .map(|t| match t {
+            TokenTree::Group(g) => flags(&g.stream).iter().all(|f| *f),
+            _ => false,
+        })
+        .collect();
+    writable_flags(trees, &inner)
+}
+
+/// How many trees at the start of `trees` form a run.
+#[cfg(test)]
+fn run_len(trees: &[TokenTree]) -> usize {
+    flags(trees).iter().take_while(|f| **f).count()
 }
 
 /// `trees` as source text, if all of it is one run.
@@ -199,6 +225,23 @@ mod tests {
     }
 
     #[test]
+    fn lifetimes_are_written_glued() {
+        use Spacing::*;
+        let trees = vec![
+            ident("impl"),
+            punct(b'<', Alone),
+            punct(b'\'', Joint),
+            ident("de"),
+            punct(b'>', Alone),
+            punct(b'&', Alone),
+            punct(b'\'', Joint),
+            ident("_"),
+            ident("T"),
+        ];
+        assert_eq!(source(&trees).unwrap(), "impl < 'de > & '_ T ");
+    }
+
+    #[test]
     fn runs_stop_where_text_would_change_the_tokens() {
         use Spacing::*;
         let input_span = TokenTree::Ident(Ident { name: "field".into(), is_raw: false, span: SpanHandle(3) });
@@ -210,7 +253,12 @@ mod tests {
         assert_eq!(run_len(&[ident("a"), group(Delimiter::Parenthesis, vec![input_span])]), 1);
         // Joint before a non-punct, `'`, `//`, invisible groups, escaped or negative literals.
         assert_eq!(run_len(&[punct(b'-', Joint), lit(LitKind::Integer, "1", "")]), 0);
-        assert_eq!(run_len(&[punct(b'\'', Joint), ident("a")]), 0);
+        let raw = TokenTree::Ident(Ident { name: "a".into(), is_raw: true, span: CS });
+        assert_eq!(run_len(&[punct(b'\'', Joint), raw]), 0);
+        assert_eq!(run_len(&[punct(b'\'', Alone), ident("a")]), 0);
+        assert_eq!(run_len(&[punct(b'\'', Joint), punct(b'a', Alone)]), 0);
+        assert_eq!(run_len(&[punct(b'&', Joint), punct(b'\'', Joint), ident("a")]), 0);
+        assert_eq!(run_len(&[ident("x"), punct(b'\'', Joint)]), 1);
         assert_eq!(run_len(&[ident("x"), punct(b'/', Joint), punct(b'/', Alone)]), 1);
         assert_eq!(run_len(&[punct(b'/', Alone), punct(b'/', Alone)]), 2);
         assert_eq!(run_len(&[group(Delimiter::None, vec![ident("a")])]), 0);

@@ -114,13 +114,28 @@ pub(crate) fn check_ident(name: &str, is_raw: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `ch` is in [`PUNCT_CHARS`] (a table lookup: every output punct is checked).
+fn is_punct_char(ch: u8) -> bool {
+    const TABLE: [bool; 128] = {
+        let mut table = [false; 128];
+        let chars = PUNCT_CHARS.as_bytes();
+        let mut i = 0;
+        while i < chars.len() {
+            table[chars[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    TABLE.get(usize::from(ch)).copied().unwrap_or(false)
+}
+
 /// Checks that `proc_macro::Punct::new` will accept `ch`.
 ///
 /// # Errors
 /// A message naming the byte.
 pub(crate) fn check_punct(ch: u8) -> Result<char, String> {
     let c = char::from(ch);
-    if ch.is_ascii() && PUNCT_CHARS.contains(c) {
+    if is_punct_char(ch) {
         Ok(c)
     } else {
         Err(format!("{:?} is not a punctuation character", c))

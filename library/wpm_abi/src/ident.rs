@@ -22,6 +22,17 @@ const NOT_RAW: &[&str] = &["_", "crate", "self", "super", "Self"];
 /// then `XID_Continue` characters (Unicode, as rustc's lexer; not NFC-normalized).
 /// Keywords and `_` alone count; `r#` is not part of an identifier.
 pub fn is_ident(s: &str) -> bool {
+    if s.is_ascii() {
+        // The common case, without decoding: ASCII XID_Start is a letter, XID_Continue
+        // adds digits and `_`.
+        return match s.as_bytes() {
+            [first, rest @ ..] => {
+                (*first == b'_' || first.is_ascii_alphabetic())
+                    && rest.iter().all(|b| *b == b'_' || b.is_ascii_alphanumeric())
+            }
+            [] => false,
+        };
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => {
