@@ -156,6 +156,13 @@ fn writable_stream(trees: &[abi::TokenTree], count: usize, table: &SpanTable) ->
             return Ok(stream);
         }
     }
+    one_by_one(trees, table)
+}
+
+/// A wholly writable stream built token by token. Only reached for streams shorter than a
+/// run (so no run inside them is long enough either) or, as a fallback, for a run rustc
+/// refused to lex: nothing to look for, nothing looked at again.
+fn one_by_one(trees: &[abi::TokenTree], table: &SpanTable) -> Result<TokenStream, String> {
     trees.iter().map(|tree| tree_from_wire(tree, table)).collect()
 }
 
@@ -186,11 +193,11 @@ fn span(table: &SpanTable, handle: abi::SpanHandle) -> Result<Span, String> {
     table.get(handle).ok_or_else(|| format!("span handle {} was never handed out", handle.0))
 }
 
-/// One tree, token by token (a group's stream by the same rules as the output's:
-/// only reached for short or unwritable streams, whose runs are never long).
+/// One tree, token by token. A group reaches here only from a wholly writable stream
+/// (see [`one_by_one`]); other groups are built by [`level`].
 fn tree_from_wire(tree: &abi::TokenTree, table: &SpanTable) -> Result<TokenTree, String> {
     Ok(match tree {
-        abi::TokenTree::Group(g) => group(g, from_wire(&g.stream, table)?, table)?,
+        abi::TokenTree::Group(g) => group(g, one_by_one(&g.stream, table)?, table)?,
         abi::TokenTree::Ident(i) => {
             text::check_ident(&i.name, i.is_raw)?;
             let s = span(table, i.span)?;
