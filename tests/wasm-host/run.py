@@ -435,6 +435,16 @@ CHECKS = [
 ]
 
 
+def leftover_places():
+    """What is in the checkout's root (the cwd of every check) and in the fork cases' TMPDIR:
+    a check must leave both as it found them."""
+    places = {os.path.join(".", name) for name in os.listdir(REPO)}
+    tmp = os.path.join(OUT, "tmp")
+    if os.path.isdir(tmp):
+        places |= {os.path.join(OUT_REL, "tmp", name) for name in os.listdir(tmp)}
+    return places
+
+
 def main(filters):
     checks = [(n, f) for n, f in CHECKS if not filters or any(x in n for x in filters)]
     os.makedirs(OUT, exist_ok=True)
@@ -451,7 +461,12 @@ def main(filters):
     for name, fn in checks:
         started = time.monotonic()
         try:
+            before = leftover_places()
             detail = fn()
+            left = sorted(leftover_places() - before)
+            if left:
+                raise Failure(f"left behind (rustc.wasm must remove its scratch files, also when it fails): "
+                              f"{', '.join(left)}")
             passed += 1
             log(f"PASS {name} ({time.monotonic() - started:.1f} s): {detail}")
         except Failure as e:

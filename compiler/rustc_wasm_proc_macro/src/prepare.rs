@@ -26,7 +26,9 @@ use crate::slots;
 /// The metadata lives in the cache (`rustc-meta/` under `wpm_host::cache_root`) when the
 /// cache is on and only the current user can write it; otherwise in a private scratch
 /// directory that the returned [`Scratch`] deletes when dropped: the caller keeps it until
-/// the compilation ends. Nothing is ever read from a directory others can write.
+/// the compilation ends (and that is also removed if the process exits first, as rustc for a
+/// wasm host does on a fatal error: it cannot unwind). Nothing is ever read from a directory
+/// others can write.
 #[must_use = "the synthesized metadata is deleted when the guard is dropped"]
 pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn FnMut(&[String]) -> bool) -> Scratch {
     let mut scratch = Scratch(None);
@@ -76,15 +78,63 @@ pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn 
 }
 
 /// A private directory holding this compilation's synthesized metadata when the cache is
-/// off or untrusted; deleted on drop.
+/// off or untrusted; deleted on drop, or when the process exits without dropping it.
 #[derive(Debug)]
 pub struct Scratch(Option<PathBuf>);
+
+impl Scratch {
+    fn set(&mut self, dir: PathBuf) {
+        at_exit::remove_dir(&dir);
+        self.0 = Some(dir);
+    }
+}
 
 impl Drop for Scratch {
     fn drop(&mut self) {
         if let Some(dir) = self.0.take() {
-            let _ = std::fs::remove_dir_all(dir);
+            let _ = std::fs::remove_dir_all(&dir);
+            at_exit::forget_dir(&dir);
         }
+    }
+}
+
+/// Scratch directories that go when the process exits: a fatal error in rustc built with
+/// `panic=abort` (rustc.wasm) ends in `std::process::exit`, which runs C `atexit` handlers
+/// but no destructors, so a [`Scratch`] alive at that point is never dropped.
+mod at_exit {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once};
+
+    static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    unsafe extern "C" {
+        fn atexit(f: extern "C" fn()) -> core::ffi::c_int;
+    }
+
+    extern "C" fn remove_all() {
+        // `try_lock`: a thread that exits while another holds the lock leaves the rest alone
+        // rather than wait at exit.
+        if let Ok(mut dirs) = DIRS.try_lock() {
+            for dir in dirs.drain(..) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+
+    /// Removes `dir` when the process exits, unless [`forget_dir`] is called first.
+    pub(super) fn remove_dir(dir: &Path) {
+        static REGISTER: Once = Once::new();
+        // SAFETY: `remove_all` is an `extern "C" fn()` that never unwinds (it only removes
+        // files and ignores errors); `atexit` keeps the pointer, which is 'static.
+        REGISTER.call_once(|| unsafe {
+            atexit(remove_all);
+        });
+        DIRS.lock().unwrap_or_else(|e| e.into_inner()).push(dir.to_owned());
+    }
+
+    /// Undoes [`remove_dir`]: the directory is gone already.
+    pub(super) fn forget_dir(dir: &Path) {
+        DIRS.lock().unwrap_or_else(|e| e.into_inner()).retain(|d| d != dir);
     }
 }
 
@@ -108,7 +158,7 @@ fn metadata_dir(early_dcx: &EarlyDiagCtxt, scratch: &mut Scratch) -> Result<Path
         // `create_dir` fails on an existing path, so the directory is ours alone.
         match create_private(&dir) {
             Ok(()) => {
-                scratch.0 = Some(dir.clone());
+                scratch.set(dir.clone());
                 return Ok(dir);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
