@@ -15,6 +15,8 @@ Native-comparison cases (`compare-native` is their mode; nothing expected is sto
     //@ revisions: human json ...       (optional: compile once per revision)
     //@[json] compile-flags: --error-format=json   (`[REV]` limits any header to one revision)
     //@ exit: 0                         (the exit code the native run must have)
+    //@ fresh-cache                     (an empty wpm cache of its own: the stub metadata
+                                         is compiled in this run, not found)
     //@ stderr-has: TEXT / stderr-lacks: TEXT / stdout-has: TEXT   (repeatable facts about
                                          the native run; the wasm runs equal it)
 
@@ -276,7 +278,7 @@ serde_json = "={SERDE_JSON_VERSION}"
 
 def parse_headers(path):
     h = {"mode": None, "wpm": [], "edition": "2021", "flags": [], "aux": [], "native": None,
-         "revisions": [], "by_rev": {}}
+         "revisions": [], "by_rev": {}, "fresh_cache": False}
     with open(path) as f:
         for line in f:
             m = re.match(r"\s*//@(?:\[([\w-]+)\])?\s*([\w-]+)\s*(?::\s*(.*?))?\s*$", line)
@@ -306,6 +308,8 @@ def parse_headers(path):
                 h["aux"] += val.split()
             elif key == "revisions":
                 h["revisions"] += (val or "").split()
+            elif key == "fresh-cache":
+                h["fresh_cache"] = True
             elif key in COMPARE_KEYS:
                 h["by_rev"].setdefault(None, []).append((key, val))
             else:
@@ -496,8 +500,11 @@ def run_case(path, ctx, bless):
     if h["mode"] == "check-fail":
         cmd += ["--emit", "metadata"]
     cmd += h["flags"]
+    env = dict(os.environ)
+    if h["fresh_cache"]:
+        env["WPM_CACHE_DIR"] = os.path.join(work, "wpm-cache")
     t0 = time.time()
-    r = run(cmd, cwd=CASES)
+    r = run(cmd, cwd=CASES, env=env)
     compile_s = time.time() - t0
     stderr = normalize(r.stderr, CASES)
     if r.returncode == 101 or "internal compiler error" in r.stderr:

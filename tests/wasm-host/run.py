@@ -185,6 +185,19 @@ def check_codegen_backend_path():
     return expect_one_error(p, "-Zcodegen-backend=PATH", "codegen backend")
 
 
+def check_self_profile():
+    """`-Zself-profile` needs process ids, which WASI lacks: a warning, and the compile goes on."""
+    p = rustc_wasm(["--edition", "2021", "--target", TARGET, f"-Zself-profile={out('profile')}", src("hello.rs"),
+                    "-o", out("self_profile.wasm")])
+    expect_ok(p, "rustc.wasm -Zself-profile")
+    needle = "warning: failed to create profiler: rustc running on WASI cannot profile itself"
+    if needle not in p.stderr:
+        raise Failure(f"expected {needle!r}:\n{p.stderr[-3000:]}")
+    if not run_program(out("self_profile.wasm")).strip():
+        raise Failure("the program printed nothing")
+    return "warning, then a program that runs"
+
+
 def check_native_proc_macro():
     so = out("libnative_proc_macro.so")
     n = run([NATIVE_RUSTC, "--edition", "2021", "--crate-type", "proc-macro", src("native_proc_macro.rs"), "-o", so])
@@ -427,6 +440,7 @@ CHECKS = [
     ("compile-error", check_compile_error),
     ("linker-cc", check_linker_cc),
     ("codegen-backend-path", check_codegen_backend_path),
+    ("self-profile", check_self_profile),
     ("native-proc-macro", check_native_proc_macro),
     ("wasm-proc-macro", check_wasm_proc_macro),
     ("wasm-proc-macro-limits", check_wasm_proc_macro_limits),

@@ -27,5 +27,7 @@
 
 mod prepare;
 mod slots;
+mod stub_backend;
 
 pub use prepare::{Scratch, prepare};
+pub use stub_backend::stub_codegen_backend;
