@@ -19,8 +19,7 @@ const MACRO_CRATES: &[&str] =
     &["async_trait", "clap_derive", "serde_derive", "thiserror_impl", "tokio_macros", "wpm_sandbox_macros"];
 
 /// The app's tests, each exercising some of the macros.
-const APP_TESTS: &[&str] =
-    &["local_derive", "thiserror_displays", "clap_parses", "async_trait_and_tokio"];
+const APP_TESTS: &[&str] = &["local_derive", "thiserror_displays", "clap_parses", "async_trait_and_tokio"];
 
 /// Runs `cargo-wpm wpm sandbox ARGS...` in the fixture; returns `(success, stdout, stderr)`.
 fn sandbox(fixture: &Path, target: &Path, args: &[&str]) -> (bool, String, String) {
