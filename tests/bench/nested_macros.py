@@ -35,11 +35,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORK_REL = os.path.join("build", "bench-nested")
 WORK = os.path.join(ROOT, WORK_REL)
-DIST_REL = os.path.relpath(os.environ.get("DIST") or os.path.join(ROOT, "dist"), ROOT)
-WASMTIME = os.environ.get("WASMTIME") or os.path.join(ROOT, "build", "wasi-sysroot", "tools", "bin", "wasmtime")
-NATIVE_RUSTC = os.environ.get("NATIVE_RUSTC") or os.path.join(
-    ROOT, "build", "fork-wasm", "rust", "build", "x86_64-unknown-linux-gnu", "stage1", "bin", "rustc"
-)
+sys.path.insert(0, os.path.join(ROOT, "tests", "wasm-host"))
+import host_tools  # noqa: E402
+
+DIST_REL, WASMTIME, NATIVE_RUSTC = host_tools.DIST_REL, host_tools.WASMTIME, host_tools.NATIVE_RUSTC
 TARGET = "wasm32-wasip1"
 SERDE = "1.0.229"
 RUN_FLAGS = ["-Sthreads=yes", "-Wthreads=yes,shared-memory=yes", "-W", "max-wasm-stack=8388608", "--dir", "."]

@@ -26,10 +26,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WORK_REL = os.path.join("build", "bench-wasm-host")
 WORK = os.path.join(ROOT, WORK_REL)
 DIST_REL = "dist"
-WASMTIME = os.environ.get("WASMTIME") or os.path.join(ROOT, "build", "wasi-sysroot", "tools", "bin", "wasmtime")
-NATIVE_RUSTC = os.environ.get("NATIVE_RUSTC") or os.path.join(
-    ROOT, "build", "fork-wasm", "rust", "build", "x86_64-unknown-linux-gnu", "stage1", "bin", "rustc"
-)
+sys.path.insert(0, os.path.join(ROOT, "tests", "wasm-host"))
+import host_tools  # noqa: E402
+
+WASMTIME, NATIVE_RUSTC = host_tools.WASMTIME, host_tools.NATIVE_RUSTC
 WASM_LD = "/usr/lib/llvm-22/bin/wasm-ld"
 RUN_FLAGS = ["-Sthreads=yes", "-Wthreads=yes,shared-memory=yes", "--dir", "."]
 

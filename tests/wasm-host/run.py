@@ -21,16 +21,14 @@ import subprocess
 import sys
 import time
 
+import host_tools
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 CASES = os.path.join(HERE, "cases")
 OUT_REL = os.path.join("build", "wasm-host-tests")
 OUT = os.path.join(REPO, OUT_REL)
-DIST_REL = os.path.relpath(os.environ.get("DIST") or os.path.join(REPO, "dist"), REPO)
-WASMTIME = os.environ.get("WASMTIME") or os.path.join(REPO, "build", "wasi-sysroot", "tools", "bin", "wasmtime")
-NATIVE_RUSTC = os.environ.get("NATIVE_RUSTC") or os.path.join(
-    REPO, "build", "fork-wasm", "rust", "build", "x86_64-unknown-linux-gnu", "stage1", "bin", "rustc"
-)
+DIST_REL, WASMTIME, NATIVE_RUSTC = host_tools.DIST_REL, host_tools.WASMTIME, host_tools.NATIVE_RUSTC
 WASM_LD = "/usr/lib/llvm-22/bin/wasm-ld"
 TARGET = "wasm32-wasip1"
 # What a run of rustc.wasm may take at most (the first run compiles rustc.wasm itself).
