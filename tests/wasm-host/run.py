@@ -384,8 +384,11 @@ serde_json = "={SERDE_JSON_VERSION}"
 
 # Fork UI cases run by other checks here: `aux` ones need serde built for this target (the
 # self-hosting check's job); the memory bomb's limit is 256 MiB on a wasm host, not 1 GiB, and
-# the endless guest runs with less fuel (both in `wasm-proc-macro-limits`).
-FORK_CASES_SKIPPED = ("serde_json_roundtrip", "guest_memory_bomb", "guest_infinite_loop")
+# the endless guest runs with less fuel (both in `wasm-proc-macro-limits`). Not run here:
+# `cross_target_fresh_cache` names its own `--target` (the native fork cross-compiling), which
+# the wrapper below already gives; every rustc.wasm run is its case anyway (a stub compiled
+# in-process for the wasm host, then the user's session for wasm32-wasip1).
+FORK_CASES_SKIPPED = ("serde_json_roundtrip", "guest_memory_bomb", "guest_infinite_loop", "cross_target_fresh_cache")
 
 
 def is_compare_native(path):
