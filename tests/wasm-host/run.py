@@ -24,7 +24,7 @@ import time
 import host_tools
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+REPO = host_tools.REPO
 CASES = os.path.join(HERE, "cases")
 OUT_REL = os.path.join("build", "wasm-host-tests")
 OUT = os.path.join(REPO, OUT_REL)
