@@ -100,16 +100,26 @@ PICKER_MACROS = {"serde": ["serde_derive"], "serde_json": ["serde_derive"], "thi
 
 
 def picker(bundle):
-    """The page's crate picker from playground_crates.py's crates.json, paths as mounted."""
-    macros = {m["name"]: f"/crates/{m['module']}" for m in bundle["macros"]}
+    """The page's crate picker from playground_crates.py's crates.json. The page lays the
+    bundle over the compile's working directory, so its relative paths work as they are."""
+    macros = {m["name"]: m["module"] for m in bundle["macros"]}
     entries = []
     for c in bundle["crates"]:
         needs = PICKER_MACROS.get(c["name"], [])
         missing = [m for m in needs if m not in macros]
         if missing:
             sys.exit(f"error: crates.json has {c['name']} but not its macro module(s) {missing}")
-        entries.append({"name": c["name"], "version": c["version"], "rlib": f"/crates/{c['rlib']}", "macros": needs})
-    return {"picker": entries, "common": ["-L", "dependency=/crates/lib"], "macros": macros}
+        entries.append({"name": c["name"], "version": c["version"], "rlib": c["rlib"], "macros": needs})
+    # The search paths (the rlibs' directory, the macro stubs' metadata); the page adds
+    # --extern and --wasm-proc-macro for what is picked.
+    args, common = bundle["rustc_args"], []
+    for flag, value in zip(args[::2], args[1::2]):
+        if flag == "-L":
+            common += [flag, value]
+        elif flag not in ("--extern", "--wasm-proc-macro"):
+            sys.exit(f"error: crates.json: unexpected rustc argument {flag} {value}")
+    env = [f"{k}={v}" for k, v in bundle.get("rustc_env", {}).items()]
+    return {"picker": entries, "common": common, "macros": macros, "env": env}
 
 
 def build(args):
@@ -152,7 +162,7 @@ def build(args):
         for n in sorted(names):
             full = os.path.join(root, n)
             rel = os.path.relpath(full, crates)
-            if rel.startswith(("lib/", "macros/")) or rel == "crates.json":
+            if rel.startswith(("lib/", "macros/", "wpm-cache/")):
                 files.append((rel, full))
     files.sort()
     target = os.path.join(out, "crates.pack.gz")
@@ -209,7 +219,7 @@ def serve(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dist", default=os.environ.get("DIST") or os.path.join(REPO, "dist"))
+    p.add_argument("--dist", default=os.environ.get("DIST_DIR") or os.path.join(REPO, "dist"))
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
     b.add_argument("--crates", default=os.path.join(REPO, "build", "playground", "crates"))

@@ -86,7 +86,7 @@ async function load() {
     await kernel.mount(path, await response.arrayBuffer());
     rows[name](1, 1, `ready (${formatBytes(files[name].inflated)})`);
   });
-  await Promise.all([compileRustc, mount("sysroot", "/sysroot"), mount("crates", "/crates")]);
+  await Promise.all([compileRustc, mount("sysroot", "/sysroot"), mount("crates", "/")]);
   stats.readyMs = Math.round(performance.now() - t0);
   stats.cached = cached;
   stats.ready = true;
@@ -204,7 +204,7 @@ async function run() {
   const stdoutOfRustc = decoderFor(compilerPane);
   const compiled = await runProcess(kernel, rustcModule, {
     args: rustcArgs(),
-    env: ["RUST_BACKTRACE=0", "TMPDIR=/tmp"],
+    env: ["RUST_BACKTRACE=0", "TMPDIR=/tmp", ...manifest.crates.env],
     files: { "main.rs": source, "tmp/.keep": "" },
     collect: ["main.wasm"],
     initialPages: manifest.initialPages,

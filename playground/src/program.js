@@ -14,7 +14,7 @@ function output(type) {
 self.onmessage = async ({ data: { wasm, args } }) => {
   const started = performance.now();
   const fds = [new OpenFile(new File(new Uint8Array(0), { readonly: true })), output("stdout"), output("stderr")];
-  const wasi = new WASI(args, [], fds);
+  const wasi = new WASI(args, [], fds, { debug: false });
   let code = 0;
   let trap = null;
   try {

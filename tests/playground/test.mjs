@@ -95,6 +95,10 @@ try {
   // 1. Cold load: nothing cached in this fresh profile.
   let t = Date.now();
   await page.goto(url);
+  // The loading panel, while the downloads are under way.
+  await page.waitForSelector(".progress-row", { timeout: 60000 });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(shots, "0-loading.png") });
   const cold = await waitReady(page);
   check("cold load reaches ready", cold.stats.ready, cold.error || `${cold.stats.readyMs} ms, rustc.wasm compiled in ${cold.stats.compileRustcMs} ms`);
   figures.push(["page load to ready, cold", `${(cold.stats.readyMs / 1000).toFixed(1)} s (navigation to ready ${((Date.now() - t) / 1000).toFixed(1)} s)`]);

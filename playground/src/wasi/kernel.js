@@ -15,47 +15,50 @@ const ERRNO_NOSYS = 52;
 
 installGrowableWrites();
 
-/** Read-only directories shared by every process: mount path -> Directory. */
+/** Read-only directories shared by every process: mount path -> its entries. */
 const mounts = new Map();
+/** Entries of packs mounted at "/", added to every process's writable root. */
+const overlay = new Map();
+
+/** The Map (name -> Inode) at `parts` under `root`, creating directories on the way. */
+function directoryAt(root, parts) {
+  let contents = root;
+  let parent = null;
+  for (const part of parts) {
+    let next = contents.get(part);
+    if (!next) {
+      next = new Directory(new Map());
+      next.parent = parent; // the shim sets parents only for entries given to the constructor
+      contents.set(part, next);
+    }
+    parent = next;
+    contents = next.contents;
+  }
+  return contents;
+}
 
 /** A directory tree of read-only files from a pack (see pack.js). */
 function treeOf(buffer) {
   const root = new Map();
   for (const { path, bytes } of unpack(buffer)) {
     const parts = path.split("/");
-    let dir = root;
-    for (const part of parts.slice(0, -1)) {
-      let next = dir.get(part);
-      if (!next) {
-        next = new Directory(new Map());
-        dir.set(part, next);
-      }
-      dir = next.contents;
-    }
     const file = new File(new Uint8Array(0), { readonly: true });
     file.data = bytes; // a view into the pack, not a copy
-    dir.set(parts[parts.length - 1], file);
+    directoryAt(root, parts.slice(0, -1)).set(parts[parts.length - 1], file);
   }
   return root;
 }
 
-/** The writable root of a process: `files` maps paths to contents (strings or bytes). */
+/** The writable root of a process: `files` maps paths to contents (strings or bytes), over
+ * the entries of the packs mounted at "/" (shared, not copied). */
 function workTree(files) {
   const root = new Map();
   for (const [path, content] of Object.entries(files)) {
     const parts = path.split("/");
-    let dir = root;
-    for (const part of parts.slice(0, -1)) {
-      let next = dir.get(part);
-      if (!next) {
-        next = new Directory(new Map());
-        dir.set(part, next);
-      }
-      dir = next.contents;
-    }
     const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
-    dir.set(parts[parts.length - 1], new File(bytes));
+    directoryAt(root, parts.slice(0, -1)).set(parts[parts.length - 1], new File(bytes));
   }
+  for (const [name, entry] of overlay) if (!root.has(name)) root.set(name, entry);
   return root;
 }
 
@@ -89,7 +92,7 @@ function serve({ memory, channel, args, env, files, collect: wanted }) {
     new PreopenDirectory("/", root),
   ];
   for (const [path, tree] of mounts) fds.push(new PreopenDirectory(path, tree));
-  const wasi = new WASI(args, env, fds);
+  const wasi = new WASI(args, env, fds, { debug: false });
   wasi.inst = { exports: { memory } };
   const calls = wasi.wasiImport;
   // The shim falls back to Math.random for shared memory; getRandomValues into a copy instead.
@@ -136,7 +139,8 @@ function serve({ memory, channel, args, env, files, collect: wanted }) {
 self.onmessage = ({ data }) => {
   if (data.type === "mount") {
     const tree = treeOf(data.buffer);
-    mounts.set(data.path, tree);
+    if (data.path === "/") for (const [name, entry] of tree) overlay.set(name, entry);
+    else mounts.set(data.path, tree);
     self.postMessage({ type: "mounted", path: data.path });
   } else if (data.type === "spawn") {
     serve(data);

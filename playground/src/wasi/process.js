@@ -67,6 +67,12 @@ export function runProcess(kernel, module, {
           const w = new Worker(threadUrl, { type: "module" });
           w.onmessage = ({ data }) => {
             if (data.type === "trap" && !trap) trap = data.message;
+            // The pool is instantiated once the main thread's instance is: the first instance
+            // of a shared memory initialises it (wasm-ld's `__wasm_init_memory`, run once), and
+            // only that instance's `__tls_base` points at the main thread's TLS block.
+            if (data.type === "ready" && role === "main") {
+              for (let i = 0; i < poolSize; i++) start("pool", i);
+            }
           };
           w.onerror = (e) => {
             if (!trap) trap = e.message;
@@ -75,7 +81,6 @@ export function runProcess(kernel, module, {
           workers.push(w);
         };
         start("main", -1);
-        for (let i = 0; i < poolSize; i++) start("pool", i);
       }
     };
     timer = setTimeout(() => {
