@@ -50,24 +50,27 @@ def gzip_file(src, out):
     os.replace(tmp, out)
 
 
-def stale(out, inputs):
-    """None when `out` was made from exactly these input files as they are now (the list,
-    sizes and times recorded beside it in `out.key`), else the key to record once rebuilt."""
-    key = json.dumps([[i, os.path.getsize(i), os.path.getmtime(i)] for i in inputs])
-    if os.path.exists(out) and os.path.exists(out + ".key"):
-        with open(out + ".key") as f:
-            if f.read() == key:
-                return None
-    return key
+STAMPS = os.path.join(REPO, "build", "playground", "stamps")
+
+
+def stamp_of(out):
+    """Where the inputs `out` was made from are recorded (outside dist/, which is published)."""
+    return os.path.join(STAMPS, hashlib.sha256(os.path.abspath(out).encode()).hexdigest()[:16])
 
 
 def remake(out, inputs, make):
-    """Runs `make()` (which writes `out`) unless `out` is up to date with `inputs`."""
-    key = stale(out, inputs)
-    if key is not None:
-        make()
-        with open(out + ".key", "w") as f:
-            f.write(key)
+    """Runs `make()` (which writes `out`) unless `out` was made from exactly these input files
+    as they are now (their list, sizes and times, recorded in its stamp)."""
+    key = json.dumps([os.path.abspath(out)] + [[i, os.path.getsize(i), os.path.getmtime(i)] for i in inputs])
+    stamp = stamp_of(out)
+    if os.path.exists(out) and os.path.exists(stamp):
+        with open(stamp) as f:
+            if f.read() == key:
+                return
+    make()
+    os.makedirs(STAMPS, exist_ok=True)
+    with open(stamp, "w") as f:
+        f.write(key)
 
 
 def sha256(path):

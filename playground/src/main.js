@@ -196,7 +196,10 @@ async function run() {
   compilerPane.innerHTML = "";
   outputPane.innerHTML = "";
   editor.dispatch(setDiagnostics(editor.state, []));
-  const result = { compileMs: null, compileCode: null, runMs: null, runCode: null, stdout: "", diagnostics: "" };
+  const result = {
+    compileMs: null, compileCode: null, threads: null, wasiCalls: null, runMs: null, runCode: null, stdout: "",
+    diagnostics: "",
+  };
   setStatus("compiling…", "busy");
   const t0 = performance.now();
   let stderr = "";
@@ -215,6 +218,8 @@ async function run() {
   });
   result.compileMs = Math.round(performance.now() - t0);
   result.compileCode = compiled.code;
+  result.threads = compiled.threads;
+  result.wasiCalls = compiled.calls;
   const { html, marks } = diagnosticsOf(stderr, editor.state.doc);
   compilerPane.insertAdjacentHTML("beforeend", html);
   if (compiled.trap) compilerPane.insertAdjacentHTML("beforeend", `<span class="fg-red">rustc.wasm stopped: ${escapeHtml(compiled.trap)}</span>\n`);

@@ -15,8 +15,6 @@ is a failure of every check, never a skip. The last line is `N passed, N failed`
 """
 
 import os
-import re
-import shutil
 import subprocess
 import sys
 import time
@@ -29,50 +27,12 @@ CASES = os.path.join(HERE, "cases")
 OUT_REL = os.path.join("build", "wasm-host-tests")
 OUT = os.path.join(REPO, OUT_REL)
 DIST_REL, WASMTIME, NATIVE_RUSTC = host_tools.DIST_REL, host_tools.WASMTIME, host_tools.NATIVE_RUSTC
-WASM_LD = "/usr/lib/llvm-22/bin/wasm-ld"
-TARGET = "wasm32-wasip1"
-# What a run of rustc.wasm may take at most (the first run compiles rustc.wasm itself).
-TIMEOUT = int(os.environ.get("WASM_HOST_TIMEOUT", "1800"))
-
-
-class Failure(Exception):
-    pass
+WASM_LD, TARGET, TIMEOUT = host_tools.WASM_LD, host_tools.TARGET, host_tools.TIMEOUT
+Failure, run, rustc_wasm, host_tool = host_tools.Failure, host_tools.run, host_tools.rustc_wasm, host_tools.host_tool
 
 
 def log(msg):
     print(msg, flush=True)
-
-
-def run(cmd, timeout=TIMEOUT):
-    started = time.monotonic()
-    try:
-        p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise Failure(f"timed out after {timeout} s: {' '.join(cmd)}")
-    p.seconds = time.monotonic() - started
-    return p
-
-
-def rustc_wasm(args, env=(), dirs=()):
-    """rustc.wasm as the README shows it, from the checkout's root; `env`: NAME=VALUE pairs
-    passed into it; `dirs`: host directories preopened at their own absolute paths."""
-    cmd = [WASMTIME, "run", "-Sthreads=yes", "-Wthreads=yes,shared-memory=yes", "--dir", "."]
-    for d in dirs:
-        cmd += ["--dir", f"{d}::{d}"]
-    for pair in env:
-        cmd += ["--env", pair]
-    cmd += [os.path.join(DIST_REL, "bin", "rustc.wasm"), "--sysroot", DIST_REL] + args
-    return without_runner_warning(run(cmd))
-
-
-# wasmtime-cli 46 announces on stderr, before rustc writes anything, that `-Sthreads` goes
-# away in 47: not rustc's output.
-RUNNER_WARNING = re.compile(r"\AWARNING: the `-Sthreads` flag will be a hard error[^\n]*\n(?: *\n)?")
-
-
-def without_runner_warning(p):
-    p.stderr = RUNNER_WARNING.sub("", p.stderr)
-    return p
 
 
 def rustc_native(args):
@@ -205,17 +165,6 @@ def check_native_proc_macro():
     return expect_one_error(p, "--extern x=libx.so", "native_proc_macro")
 
 
-def host_tool(package, binary=None):
-    """Builds a workspace tool for the build machine (cargo-wpm, wat2wasm) in the workspace's
-    target dir (usually warm already); returns its path."""
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
-    p = subprocess.run(["cargo", "build", "-q", "-p", package], cwd=REPO, capture_output=True, text=True,
-                       env={**os.environ, "CARGO_TARGET_DIR": target})
-    if p.returncode != 0:
-        raise Failure(f"building {package} failed:\n{p.stderr[-3000:]}")
-    return os.path.join(target, "debug", binary or package)
-
-
 def demo_module():
     """tests/fork/demo built with `cargo wpm build` (a derive with a helper, an attribute and a
     function-like macro), as the fork's UI tests use it."""
@@ -270,39 +219,6 @@ SERDE_VERSION = "1.0.229"
 SERDE_JSON_VERSION = "1.0.149"
 
 
-def target_rustc_lines(stderr):
-    """The rustc command lines `cargo build -vv --target TARGET` ran for target crates, as
-    argument lists (build scripts ran natively; their outputs stay where they are)."""
-    import shlex
-    lines = []
-    # One command may span lines (a package description with newlines in its environment).
-    for m in re.finditer(r"^\s*Running `(.+?)`$", stderr, re.M | re.S):
-        line = m.group(1)
-        if f"--target {TARGET}" not in line:
-            continue
-        words = shlex.split(line)
-        # Cargo prefixes environment assignments (CARGO_PKG_NAME=... rustc ...).
-        env = {}
-        while words and "=" in words[0] and not words[0].startswith("-"):
-            k, _, v = words.pop(0).partition("=")
-            env[k] = v
-        lines.append((env, words[1:]))
-    return lines
-
-
-def without_incremental(args):
-    """`args` without `-C incremental=DIR` (rustc.wasm need not share cargo's incremental dir)."""
-    kept, skip = [], False
-    for i, a in enumerate(args):
-        if skip:
-            skip = False
-        elif a == "-C" and i + 1 < len(args) and args[i + 1].startswith("incremental="):
-            skip = True
-        elif not a.startswith("-Cincremental="):
-            kept.append(a)
-    return kept
-
-
 def check_self_hosting():
     """serde and serde_json built for wasm32-wasip1 by rustc.wasm, from the command lines cargo
     gives for them (no cargo runs inside), then a program deriving Serialize/Deserialize through
@@ -324,45 +240,18 @@ serde_json = "={SERDE_JSON_VERSION}"
 """)
     with open(os.path.join(proj, "src", "lib.rs"), "w") as f:
         f.write("")
-    # 1. cargo on the build machine, with the native fork, says what to run (and runs the
-    #    build scripts, natively).
-    native_target = os.path.join(proj, "target-native")
-    env = {**os.environ, "RUSTC": NATIVE_RUSTC, "CARGO_TARGET_DIR": native_target,
-           f"CARGO_TARGET_{TARGET.upper().replace('-', '_')}_LINKER": WASM_LD}
-    env.pop("RUSTC_WRAPPER", None)
-    # -vv: the command lines with the environment cargo sets (OUT_DIR, CARGO_PKG_*), from a
-    # fresh target dir, so that every crate is compiled (and printed) again.
-    shutil.rmtree(native_target, ignore_errors=True)
-    p = subprocess.run(["cargo", "build", "-vv", "--target", TARGET], cwd=proj, capture_output=True, text=True,
-                       env=env, timeout=TIMEOUT)
-    if p.returncode != 0:
-        raise Failure(f"cargo build (native fork) failed:\n{p.stderr[-4000:]}")
-    # 2. The same command lines through rustc.wasm, into a directory of its own.
-    deps_native = os.path.join(native_target, TARGET, "debug", "deps")
+    # cargo with the native fork says what to run (and runs the build scripts natively);
+    # its command lines run again through rustc.wasm, into a directory of its own.
     deps = os.path.join(OUT, "selfhost-deps")
-    os.makedirs(deps, exist_ok=True)
     deps_rel = os.path.relpath(deps, REPO)
-    # Sources come from Cargo's registry, outputs go under the checkout: both preopened at
-    # their own paths, so cargo's absolute paths work unchanged inside rustc.wasm.
-    cargo_home = os.environ.get("CARGO_HOME") or os.path.expanduser("~/.cargo")
-    crates = []
-    for crate_env, args in target_rustc_lines(p.stderr):
-        if "selfhost_deps" in args:
-            continue
-        args = without_incremental(args)
-        args = [a.replace(deps_native, deps) for a in args]
-        wasm_env = [f"{k}={v}" for k, v in crate_env.items()]
-        q = rustc_wasm(args, env=wasm_env, dirs=(REPO, cargo_home))
-        name = args[args.index("--crate-name") + 1]
-        expect_ok(q, f"rustc.wasm building {name}")
-        crates.append(f"{name} {q.seconds:.0f} s")
+    crates = [f"{name} {seconds:.0f} s" for name, _, seconds in host_tools.cargo_replay(proj, deps)]
     rlib = {}
     for name in ("serde", "serde_json"):
         found = [x for x in os.listdir(deps) if x.startswith(f"lib{name}-") and x.endswith(".rlib")]
         if len(found) != 1:
             raise Failure(f"expected one lib{name}-*.rlib in {deps}, found {found}")
         rlib[name] = os.path.join(deps_rel, found[0])
-    # 3. The program, its derives expanded by the serde_derive module nested in rustc.wasm.
+    # The program, its derives expanded by the serde_derive module nested in rustc.wasm.
     module = out(f"serde_derive-{SERDE_VERSION}.wasm")
     if not os.path.exists(module):
         q = run([host_tool("cargo-wpm"), "wpm", "build", f"serde_derive@{SERDE_VERSION}", "-o", module])
@@ -380,6 +269,18 @@ serde_json = "={SERDE_JSON_VERSION}"
     if got != want:
         raise Failure(f"output differs\n--- the program:\n{got}\n--- expected:\n{want}")
     return f"built {', '.join(crates)}; program {q.seconds:.0f} s; prints {got.splitlines()[0][:60]!r}..."
+
+
+def check_playground_crates():
+    """The browser playground's crate bundle (dist-scripts/playground_crates.py, built if
+    missing or stale, else reused): a serde derive round trip and a thiserror enum compiled
+    by rustc.wasm with only the bundle's arguments, from the bundle's directory, then run."""
+    p = run([sys.executable, os.path.join(REPO, "dist-scripts", "playground_crates.py"), "--check"],
+            timeout=TIMEOUT * 2)
+    if p.returncode != 0:
+        raise Failure(f"dist-scripts/playground_crates.py --check:\n{p.stdout[-6000:]}{p.stderr[-2000:]}")
+    steps = [line.removeprefix("step ") for line in p.stdout.splitlines() if line.startswith("step ")]
+    return "; ".join(steps)
 
 
 # Fork UI cases run by other checks here: `aux` ones need serde built for this target (the
@@ -418,7 +319,7 @@ def check_fork_cases():
         f.write(f"""#!/usr/bin/env python3
 import re, subprocess, sys
 p = subprocess.run({cmd!r} + sys.argv[1:], stderr=subprocess.PIPE)
-sys.stderr.buffer.write(re.sub({RUNNER_WARNING.pattern.encode()!r}, b"", p.stderr))
+sys.stderr.buffer.write(re.sub({host_tools.RUNNER_WARNING.pattern.encode()!r}, b"", p.stderr))
 sys.exit(p.returncode)
 """)
     os.chmod(wrapper, 0o755)
@@ -447,6 +348,7 @@ CHECKS = [
     ("wasm-proc-macro-limits", check_wasm_proc_macro_limits),
     ("fork-cases", check_fork_cases),
     ("self-hosting", check_self_hosting),
+    ("playground-crates", check_playground_crates),
 ]
 
 

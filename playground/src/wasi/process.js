@@ -2,7 +2,7 @@
 // lives as long as the page, and per process a fresh shared memory, a main-thread worker and a
 // pool of thread workers, all terminated when the process exits.
 
-import { KILL, STATE, createChannel } from "./channel.js";
+import { KILL, NEXT_TID, STATE, createChannel } from "./channel.js";
 
 /** Why a page cannot run threaded wasm, or null when it can. */
 export function threadsUnavailable() {
@@ -35,7 +35,8 @@ export class Kernel {
 /**
  * Runs `module` (a compiled WebAssembly.Module) as a process. `files` are the writable root's
  * contents, `collect` the paths to read back after exit; `onOutput(stream, bytes)` receives
- * stdout and stderr as they are written. Resolves to `{ code, outputs, trap, calls, ms }`;
+ * stdout and stderr as they are written. Resolves to `{ code, outputs, trap, calls, threads,
+ * ms }` (`calls`: WASI calls served, `threads`: threads spawned);
  * `code` is null when the process was killed after `timeoutMs`.
  */
 export function runProcess(kernel, module, {
@@ -55,7 +56,7 @@ export function runProcess(kernel, module, {
       for (const w of workers) w.terminate();
       resolve({
         code: message.code, outputs: message.outputs || {}, trap, calls: message.calls,
-        ms: performance.now() - started,
+        threads: Atomics.load(ctl, NEXT_TID) - 1, ms: performance.now() - started,
       });
     };
     kernel.listener = (m) => {
