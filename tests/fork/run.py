@@ -8,6 +8,9 @@ Each case is `cases/NAME.rs`; its header comments say how to compile and what to
     //@ edition: 2021                   (default 2021)
     //@ compile-flags: -Zfoo ...        (extra rustc flags, shell-split)
     //@ aux: serde serde_json           (libraries built by the fork, passed as --extern)
+    //@ aux-crate: auxiliary/FILE.rs    (an rlib compiled first, with the case's
+                                         `wasm-proc-macro` flags, in a wpm cache of its own;
+                                         passed as --extern; the case gets another fresh cache)
 
 Native-comparison cases (`compare-native` is their mode; nothing expected is stored):
 
@@ -278,7 +281,7 @@ serde_json = "={SERDE_JSON_VERSION}"
 
 def parse_headers(path):
     h = {"mode": None, "wpm": [], "edition": "2021", "flags": [], "aux": [], "native": None,
-         "revisions": [], "by_rev": {}, "fresh_cache": False}
+         "revisions": [], "by_rev": {}, "fresh_cache": False, "aux_crates": []}
     with open(path) as f:
         for line in f:
             m = re.match(r"\s*//@(?:\[([\w-]+)\])?\s*([\w-]+)\s*(?::\s*(.*?))?\s*$", line)
@@ -309,6 +312,10 @@ def parse_headers(path):
             elif key == "revisions":
                 h["revisions"] += (val or "").split()
             elif key == "fresh-cache":
+                h["fresh_cache"] = True
+            elif key == "aux-crate":
+                h["aux_crates"].append(val)
+                # The case's cache must differ from the one the rlib was built with.
                 h["fresh_cache"] = True
             elif key in COMPARE_KEYS:
                 h["by_rev"].setdefault(None, []).append((key, val))
@@ -482,6 +489,21 @@ def compare_native(path, h, ctx):
     return total
 
 
+def build_aux_crate(file, h, ctx, work):
+    """Compiles `cases/FILE` as an rlib with the case's `--wasm-proc-macro` flags and a wpm
+    cache of its own; returns (crate name, rlib path)."""
+    name = os.path.splitext(os.path.basename(file))[0]
+    rlib = os.path.join(work, f"lib{name}.rlib")
+    cmd = [ctx["rustc"], "--edition", h["edition"], "--crate-type", "rlib", "--crate-name", name, file, "-o", rlib]
+    for spec in h["wpm"]:
+        crate, _, module = spec.partition("=")
+        cmd += ["--wasm-proc-macro", f"{crate}={ctx['modules'].get(module) or module}"]
+    r = run(cmd, cwd=CASES, env={**os.environ, "WPM_CACHE_DIR": os.path.join(work, "aux-wpm-cache")})
+    if r.returncode != 0:
+        raise Failure(f"aux crate {file} failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
+    return name, rlib
+
+
 def run_case(path, ctx, bless):
     h = parse_headers(path)
     if h["mode"] == "compare-native":
@@ -497,6 +519,8 @@ def run_case(path, ctx, bless):
         cmd += ["--wasm-proc-macro", f"{crate}={mpath}"]
     for lib in h["aux"]:
         cmd += ["-L", f"dependency={ctx['aux_deps']}", "--extern", f"{lib}={ctx['aux_libs'][lib]}"]
+    for aux in h["aux_crates"]:
+        cmd += ["--extern", "=".join(build_aux_crate(aux, h, ctx, work))]
     if h["mode"] == "check-fail":
         cmd += ["--emit", "metadata"]
     cmd += h["flags"]

@@ -15,6 +15,7 @@ is a failure of every check, never a skip. The last line is `N passed, N failed`
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -352,13 +353,21 @@ CHECKS = [
 ]
 
 
+# rustc's own temporary directories (tempfile names: a prefix and 6 random characters), made
+# beside the output when there is no usable TMPDIR: the link's and the metadata's.
+RUSTC_TEMP_DIR = re.compile(r"^(rustc|rmeta)[A-Za-z0-9]{6}$")
+
+
 def leftover_places():
-    """What is in the checkout's root (the cwd of every check) and in the fork cases' TMPDIR:
-    a check must leave both as it found them."""
+    """What is in the checkout's root (the cwd of every check), in the fork cases' TMPDIR, and
+    rustc's temporary directories beside the checks' outputs: a check must leave them as it
+    found them."""
     places = {os.path.join(".", name) for name in os.listdir(REPO)}
     tmp = os.path.join(OUT, "tmp")
     if os.path.isdir(tmp):
         places |= {os.path.join(OUT_REL, "tmp", name) for name in os.listdir(tmp)}
+    if os.path.isdir(OUT):
+        places |= {os.path.join(OUT_REL, name) for name in os.listdir(OUT) if RUSTC_TEMP_DIR.match(name)}
     return places
 
 

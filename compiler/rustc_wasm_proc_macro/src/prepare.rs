@@ -7,13 +7,15 @@ use std::sync::Arc;
 
 use rustc_session::EarlyDiagCtxt;
 use rustc_session::config::{ExternEntry, ExternLocation, Externs, Options};
+use rustc_session::search_paths::{PathKind, SearchPath};
 use rustc_session::utils::CanonicalizedPath;
 use wpm_host::{Backend, Config, MacroArg as Spec, MacroModule, Runtime};
 
 use crate::slots;
 
 /// Prepares every `--wasm-proc-macro NAME=PATH` of `opts`: after it returns, crate `NAME`
-/// is an `--extern` whose metadata is a synthesized proc-macro crate, and
+/// is an `--extern` whose metadata is a synthesized proc-macro crate (whose directory is also
+/// a dependency search path, for crates that reach `NAME` through an rlib), and
 /// `rustc_wasm_proc_macro_registry::proc_macros` hands the crate loader its expanders.
 ///
 /// `compile` runs a nested compiler with a command line and says whether it succeeded; the
@@ -63,6 +65,7 @@ pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn 
     }
     let mut externs: BTreeMap<String, ExternEntry> =
         opts.externs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let registered: Vec<PathBuf> = added.values().cloned().collect();
     for (name, rmeta) in added {
         let entry = ExternEntry {
             location: ExternLocation::ExactPaths([CanonicalizedPath::new(rmeta)].into()),
@@ -74,6 +77,14 @@ pub fn prepare(early_dcx: &EarlyDiagCtxt, opts: &mut Options, compile: &mut dyn 
         externs.insert(name, entry);
     }
     opts.externs = Externs::new(externs);
+    // A crate built with `--wasm-proc-macro NAME=...` records NAME as a dependency; in its
+    // users, rustc looks transitive dependencies up in the `-L` directories (never through
+    // `--extern`), by name and crate hash: each stub's own directory is searched too.
+    for rmeta in registered {
+        if let Some(dir) = rmeta.parent() {
+            opts.search_paths.push(SearchPath::new(PathKind::Dependency, dir.to_owned()));
+        }
+    }
     scratch
 }
 

@@ -5,7 +5,9 @@
 //! the module's bytes, the crate name, the stub source and the compiler's version, so a
 //! changed module or compiler never reuses stale metadata. The key is also passed as
 //! `-C metadata`, so two modules under one name get distinct crate ids (and incremental
-//! compilation of users sees the change).
+//! compilation of users sees the change). The build directory is remapped to a fixed name, so
+//! the same job gives the same crate hash in any cache: a crate built against the stub in one
+//! cache loads it, as a transitive dependency, from another.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -72,6 +74,11 @@ fn build(job: &Job<'_>, key: &str, tmp: &Path, file: &Path, compile: &mut Compil
         format!("metadata={}", out.display()),
         "-C".into(),
         format!("metadata={key}"),
+        // The crate hash covers source file names: without this, a stub compiled in another
+        // cache or scratch directory would get another hash, and crates built against one
+        // copy could not load another (E0463 for a transitive dependency).
+        "--remap-path-prefix".into(),
+        format!("{}={STUB_DIR}", tmp.display()),
         "--cap-lints".into(),
         "allow".into(),
     ];
@@ -89,11 +96,15 @@ fn build(job: &Job<'_>, key: &str, tmp: &Path, file: &Path, compile: &mut Compil
     fs::rename(&out, file).map_err(|e| format!("cannot move metadata to `{}`: {e}", file.display()))
 }
 
+/// What the stub's build directory is called in its metadata (its source is `wpm-stub/stub.rs`
+/// wherever it was compiled), so the crate hash depends on the key's inputs alone.
+const STUB_DIR: &str = "wpm-stub";
+
 /// The cache key: hex SHA-256 over everything the metadata depends on.
 fn key(job: &Job<'_>) -> String {
     let mut h = Sha256::new();
     for part in [
-        &b"rustc_wasm_proc_macro metadata v1"[..],
+        &b"rustc_wasm_proc_macro metadata v2"[..],
         job.compiler_version.as_bytes(),
         env!("CARGO_PKG_VERSION").as_bytes(),
         job.name.as_bytes(),
@@ -153,6 +164,11 @@ mod tests {
         assert!(args.windows(2).any(|w| w == ["--crate-type", "proc-macro"]));
         assert!(args.windows(2).any(|w| w == ["--crate-name", "Demo"]));
         assert!(args.windows(2).any(|w| w == ["--edition", "2021"]));
+        // The build directory is remapped to a fixed name: the crate hash must not depend on it.
+        let remap = args.iter().position(|a| a == "--remap-path-prefix").expect("--remap-path-prefix");
+        let (from, to) = args[remap + 1].split_once('=').unwrap();
+        assert!(args.last().unwrap().starts_with(from) && from.contains("tmp-"), "{args:?}");
+        assert_eq!(to, STUB_DIR);
         assert!(a.ends_with("libDemo.rmeta") && a.is_file());
         // Another module under the same name gets other metadata.
         let c = metadata(&job("src", [2; 32]), &root, &mut fake(&mut calls)).unwrap();
