@@ -20,14 +20,14 @@ crates step also resumes crate by crate:
           exits 1 if either prints the wrong thing.
 
 Why DIR/wpm-cache: a crate built with `--wasm-proc-macro NAME=...` records NAME's stub crate
-(its metadata, synthesized by rustc) by hash, and a downstream compile reaches NAME as a
-transitive dependency, for which rustc ignores `--extern` (so `--wasm-proc-macro` alone does
-not help) and searches `-L` directories by file name. So every compile shares one metadata
-cache (`WPM_CACHE_DIR`, which rustc.wasm trusts: WASI has no file owners), whose stubs the
-bundle ships; `-L dependency=wpm-cache/rustc-meta/KEY` lets rustc find them, and the same
-`--wasm-proc-macro` registers their expanders. Without the shared cache, rustc.wasm
-compiles the stub anew in a scratch directory on every run, and its hash (which covers the
-stub's file path) never matches. docs/wasm-host.md, "The playground's crates".
+(its metadata, synthesized by rustc) by crate hash, and a downstream compile reaches NAME as a
+transitive dependency, which rustc looks up in the `-L` directories. The bundle ships the
+stubs serde and thiserror were built against, and every compile shares that metadata cache
+(`WPM_CACHE_DIR`, which rustc.wasm trusts: WASI has no file owners), so the browser's first
+compile does not synthesize them again and all compiles of a tab share one expansion cache.
+`-L dependency=wpm-cache/rustc-meta/KEY` is needed only by rustc.wasm older than c5978a2,
+which neither searched a stub's directory itself nor gave a stub the same hash in another
+directory. docs/wasm-host.md, "The playground's crates".
 """
 import argparse
 import hashlib
