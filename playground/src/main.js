@@ -10,6 +10,7 @@ import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { clearCache, fetchInflated } from "./loader.js";
 import { EXAMPLES } from "./examples.js";
 import { ansiToHtml, escapeHtml } from "./ansi.js";
+import { decodeShare, encodeShare } from "./share.js";
 import { Kernel, runProcess, threadsUnavailable } from "./wasi/process.js";
 
 const $ = (id) => document.getElementById(id);
@@ -87,6 +88,11 @@ async function load() {
     rows[name](1, 1, `ready (${formatBytes(files[name].inflated)})`);
   });
   await Promise.all([compileRustc, mount("sysroot", "/sysroot"), mount("crates", "/")]);
+  const shared = await decodeShare(location.hash);
+  if (shared) {
+    editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: shared.code } });
+    selectCrates(shared.crates);
+  }
   stats.readyMs = Math.round(performance.now() - t0);
   stats.cached = cached;
   stats.ready = true;
@@ -187,9 +193,33 @@ function decoderFor(pane) {
   };
 }
 
+/** Aborts the compile or program under way (the Run button reads "Stop" meanwhile). */
+let stopping = null;
+
+function busy(on) {
+  const button = $("run");
+  button.textContent = on ? "■ Stop" : "▶ Run";
+  button.classList.toggle("stop", on);
+  button.title = on ? "Stop the compile or the program" : "Compile and run (Ctrl+Enter)";
+}
+
 async function run() {
   if (!stats.ready) return null;
-  $("run").disabled = true;
+  if (stopping) {
+    stopping.abort();
+    return null;
+  }
+  stopping = new AbortController();
+  busy(true);
+  try {
+    return await compileAndRun(stopping.signal);
+  } finally {
+    stopping = null;
+    busy(false);
+  }
+}
+
+async function compileAndRun(signal) {
   const source = editor.state.doc.toString();
   const compilerPane = $("compiler");
   const outputPane = $("output");
@@ -211,6 +241,7 @@ async function run() {
     files: { "main.rs": source, "tmp/.keep": "" },
     collect: ["main.wasm"],
     initialPages: manifest.initialPages,
+    signal,
     onOutput: (stream, bytes) => {
       if (stream === "stderr") stderr += decoder.decode(bytes, { stream: true });
       else stdoutOfRustc(bytes);
@@ -229,34 +260,35 @@ async function run() {
   const wasm = compiled.outputs["main.wasm"];
   if (compiled.code !== 0 || !wasm) {
     compilerPane.insertAdjacentHTML("beforeend", `<span class="note">rustc exited with ${compiled.code} after ${secs} s</span>\n`);
-    setStatus(`compile failed (${secs} s)`, "error");
-    $("run").disabled = false;
+    setStatus(signal.aborted ? "stopped" : `compile failed (${secs} s)`, "error");
     return result;
   }
   compilerPane.insertAdjacentHTML("beforeend", `<span class="note">compiled in ${secs} s: main.wasm, ${formatBytes(wasm.byteLength)}</span>\n`);
   setStatus("running…", "busy");
   const t1 = performance.now();
-  const ran = await runProgram(wasm, outputPane);
+  const ran = await runProgram(wasm, outputPane, signal);
   result.runMs = Math.round(performance.now() - t1);
   result.runCode = ran.code;
   result.stdout = ran.stdout;
-  outputPane.insertAdjacentHTML("beforeend",
-    `<span class="note">${ran.trap ? `trapped: ${escapeHtml(ran.trap)}; ` : ""}exit code ${ran.code}</span>\n`);
+  const ending = ran.code === null ? ran.trap : `${ran.trap ? `trapped: ${ran.trap}; ` : ""}exit code ${ran.code}`;
+  outputPane.insertAdjacentHTML("beforeend", `<span class="note">${escapeHtml(ending)}</span>\n`);
   setStatus(`compiled in ${secs} s, ran in ${(result.runMs / 1000).toFixed(2)} s`, ran.code === 0 ? "ok" : "error");
-  $("run").disabled = false;
   return result;
 }
 
-function runProgram(wasm, pane) {
+function runProgram(wasm, pane, signal) {
   return new Promise((resolve) => {
     const worker = new Worker("program.js", { type: "module" });
     const show = decoderFor(pane);
     const out = new TextDecoder();
     let stdout = "";
-    const timer = setTimeout(() => {
+    const stop = (why) => {
+      clearTimeout(timer);
       worker.terminate();
-      resolve({ code: null, trap: "stopped after 20 s", stdout });
-    }, 20000);
+      resolve({ code: null, trap: why, stdout });
+    };
+    const timer = setTimeout(() => stop("stopped after 20 s"), 20000);
+    signal.addEventListener("abort", () => stop("stopped"), { once: true });
     worker.onmessage = ({ data }) => {
       if (data.type === "stdout") {
         stdout += out.decode(data.bytes, { stream: true });
@@ -293,6 +325,16 @@ function setupEditor() {
     if (manifest) selectCrates(ex.crates);
   };
   $("run").onclick = () => run();
+  $("share").onclick = async () => {
+    const hash = await encodeShare(editor.state.doc.toString(), selectedCrates());
+    history.replaceState(null, "", hash);
+    try {
+      await navigator.clipboard.writeText(location.href);
+      setStatus("link copied to the clipboard", "ok");
+    } catch (_) {
+      setStatus("link in the address bar", "ok");
+    }
+  };
   $("clear-cache").onclick = async () => {
     await clearCache();
     setStatus("download cache cleared: the next load downloads again");

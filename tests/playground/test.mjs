@@ -136,20 +136,46 @@ try {
     check("the error's span is underlined in the editor", marks > 0, `${marks} marks`);
     await page.screenshot({ path: join(shots, "4-type-error.png") });
 
-    // 6. A second load reads everything from the cache.
+    // 6. Stop: a program that never ends is stopped from the Run button (now "Stop").
+    await page.evaluate(() => self.playground.setSource("fn main() {\n    println!(\"spinning\");\n    loop {\n        std::hint::black_box(0u8);\n    }\n}\n"));
+    const spinning = page.evaluate(() => self.playground.run());
+    await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("running"), null, {
+      timeout: 120000, polling: 100,
+    });
+    await page.waitForFunction(() => document.getElementById("output").textContent.includes("spinning"), null, {
+      timeout: 10000, polling: 100,
+    }).catch(() => {});
+    await page.click("#run");
+    const stopped = await spinning;
+    const stopText = await page.locator("#output").textContent();
+    check("Stop ends a program that loops", stopped.runCode === null && stopText.includes("stopped") &&
+      stopped.stdout.includes("spinning"), JSON.stringify({ code: stopped.runCode, out: stopText.slice(-200) }));
+
+    // 7. Share: the program goes into the address; a load of that address shows it again.
+    const marker = `// shared ${Date.now()}`;
+    await page.evaluate((m) => self.playground.setSource(`${m}\nfn main() { println!("from a link"); }\n`), marker);
+    await page.click("#share");
+    await page.waitForFunction(() => location.hash.startsWith("#code="), null, { timeout: 10000 });
+
+    // 8. A second load (of the shared address) reads everything from the cache.
     t = Date.now();
     await page.reload();
     const warm = await waitReady(page);
+    const restored = await page.evaluate(() => document.querySelector(".cm-content").innerText);
+    check("a shared link restores the program", restored.includes(marker) && restored.includes("from a link"),
+      restored.slice(0, 200));
     check("cached load reaches ready", warm.stats.ready && warm.stats.cached === true, JSON.stringify(warm.stats));
     figures.push(["page load to ready, cached", `${(warm.stats.readyMs / 1000).toFixed(1)} s (navigation to ready ${((Date.now() - t) / 1000).toFixed(1)} s)`]);
     if (warm.stats.ready) {
+      const fromLink = await page.evaluate(() => self.playground.run());
+      check("the shared program runs", fromLink.compileCode === 0 && fromLink.stdout === "from a link\n", JSON.stringify(fromLink.stdout));
       const again = await runExample(page, 0);
       check("hello world after a cached load", again.compileCode === 0 && again.stdout.includes("Hello from rustc"));
       figures.push(["hello world compile + run, second page load", `${((again.compileMs + again.runMs) / 1000).toFixed(1)} s`]);
     }
   }
 
-  // 7. Without COOP/COEP the page says why it cannot run.
+  // 9. Without COOP/COEP the page says why it cannot run.
   if (bareUrl) {
     const bare = await context.newPage();
     await bare.goto(bareUrl);

@@ -37,11 +37,12 @@ export class Kernel {
  * contents, `collect` the paths to read back after exit; `onOutput(stream, bytes)` receives
  * stdout and stderr as they are written. Resolves to `{ code, outputs, trap, calls, threads,
  * ms }` (`calls`: WASI calls served, `threads`: threads spawned);
- * `code` is null when the process was killed after `timeoutMs`.
+ * `code` is null when the process was killed: after `timeoutMs`, or when `signal` (an
+ * AbortSignal) aborts.
  */
 export function runProcess(kernel, module, {
   args, env = [], files = {}, collect = [], onOutput = () => {}, poolSize = 12,
-  initialPages = 1024, maximumPages = 65536, timeoutMs = 600000, threadUrl = "thread.js",
+  initialPages = 1024, maximumPages = 65536, timeoutMs = 600000, threadUrl = "thread.js", signal = null,
 }) {
   const started = performance.now();
   const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
@@ -84,11 +85,13 @@ export function runProcess(kernel, module, {
         start("main", -1);
       }
     };
-    timer = setTimeout(() => {
-      trap = trap || `killed after ${timeoutMs / 1000} s`;
+    const kill = (why) => {
+      trap = trap || why;
       Atomics.store(ctl, KILL, 1);
       Atomics.notify(ctl, STATE);
-    }, timeoutMs);
+    };
+    timer = setTimeout(() => kill(`killed after ${timeoutMs / 1000} s`), timeoutMs);
+    if (signal) signal.addEventListener("abort", () => kill("stopped"), { once: true });
     kernel.worker.postMessage({ type: "spawn", memory, channel, args, env, files, collect });
   });
 }
