@@ -105,6 +105,10 @@ cmake_args=(
 	-DLLVM_NATIVE_TOOL_DIR="$LLVM_BIN"
 	-DBUILD_SHARED_LIBS=OFF -DLLVM_ENABLE_PIC=OFF
 	-DLLVM_ENABLE_PLUGINS=OFF -DLLVM_ENABLE_THREADS=ON
+	# The source has no git of its own, so LLVM would take this checkout's HEAD as its
+	# revision: every commit rebuilt and relinked LLVMAsmPrinter, LTO and lldCommon, and the
+	# libraries differed from build to build.
+	-DLLVM_APPEND_VC_REV=OFF
 	# WASI cannot load code. Without this, CMake's dlopen check finds the port's
 	# failing stub and Unix/Path.inc takes its dladdr (Dl_info) branch.
 	-DHAVE_DLOPEN=OFF
