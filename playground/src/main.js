@@ -253,7 +253,14 @@ async function compileAndRun(signal) {
   result.wasiCalls = compiled.calls;
   const { html, marks } = diagnosticsOf(stderr, editor.state.doc);
   compilerPane.insertAdjacentHTML("beforeend", html);
-  if (compiled.trap) compilerPane.insertAdjacentHTML("beforeend", `<span class="fg-red">rustc.wasm stopped: ${escapeHtml(compiled.trap)}</span>\n`);
+  if (compiled.trap) {
+    const stack = /Maximum call stack size exceeded/.test(compiled.trap)
+      ? " (rustc recursed deeper than the browser's stack for WebAssembly allows, which a page cannot " +
+        "enlarge: a very large item, such as a derive on a struct with hundreds of fields, can need more)"
+      : "";
+    compilerPane.insertAdjacentHTML("beforeend",
+      `<span class="fg-red">rustc.wasm stopped: ${escapeHtml(compiled.trap)}${stack}</span>\n`);
+  }
   result.diagnostics = compilerPane.textContent;
   editor.dispatch(setDiagnostics(editor.state, marks));
   const secs = (result.compileMs / 1000).toFixed(1);
