@@ -138,7 +138,11 @@ pub(crate) fn write_run(trees: &[TokenTree], out: &mut String) {
                     // `writable` keeps invisible groups out of runs.
                     Delimiter::None => unreachable!("invisible group in a source run"),
                 };
+                // A space after the opening delimiter as after every other token: lexed
+                // without one, the delimiter would be joint to its first token, and rustc
+                // prints token streams (a `macro_rules!` body in the output) by spacing.
                 out.push(open);
+                out.push(' ');
                 write_run(&g.stream, out);
                 out.push(close);
                 out.push(' ');
@@ -221,7 +225,7 @@ mod tests {
                 ],
             ),
         ];
-        assert_eq!(source(&trees).unwrap(), "impl _serde :: Serialize for S {let r#type = 10u8 + \"a b\" ; } ");
+        assert_eq!(source(&trees).unwrap(), "impl _serde :: Serialize for S { let r#type = 10u8 + \"a b\" ; } ");
     }
 
     #[test]
