@@ -49,11 +49,12 @@ def run(cmd, timeout=TIMEOUT, cwd=REPO, env=None):
 def rustc_wasm(args, env=(), dirs=(), cwd=REPO):
     """rustc.wasm as the README shows it, from the checkout's root; `env`: NAME=VALUE pairs
     passed into it; `dirs`: host directories preopened at their own absolute paths. From
-    another `cwd` (preopened as `.`), dist/ is preopened at its own absolute path."""
+    another `cwd` (preopened as `.`), or with a DIST_DIR outside the checkout, dist/ is
+    preopened at its own absolute path."""
     cmd = [WASMTIME, "run", *RUN_FLAGS, "--dir", "."]
     dist = DIST_REL
-    if os.path.abspath(cwd) != REPO:
-        dist = os.path.join(REPO, DIST_REL)
+    if os.path.abspath(cwd) != REPO or DIST_REL.startswith(os.pardir):
+        dist = os.path.normpath(os.path.join(REPO, DIST_REL))
         dirs = (*dirs, dist)
     for d in dirs:
         cmd += ["--dir", f"{d}::{d}"]
