@@ -22,6 +22,8 @@ import subprocess
 import sys
 import time
 
+from playground_crates import sha256  # a sibling script: its directory is on sys.path
+
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 TARGET = "wasm32-wasip1"
 
@@ -71,14 +73,6 @@ def remake(out, inputs, make):
     os.makedirs(STAMPS, exist_ok=True)
     with open(stamp, "w") as f:
         f.write(key)
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def sysroot_files(dist):
