@@ -112,6 +112,8 @@ def main():
         "hello world (link)": ["--edition", "2021", "--target", "wasm32-wasip1", hello, "-o", os.path.join(WORK_REL, "hello.wasm")],
         f"{nlines}-line crate, --emit=metadata": ["--edition", "2021", "--target", "wasm32-wasip1", "--crate-type", "lib", "--emit=metadata", big, "--out-dir", WORK_REL],
         f"{nlines}-line crate, -O": ["--edition", "2021", "--target", "wasm32-wasip1", "--crate-type", "lib", "-O", big, "--out-dir", WORK_REL],
+        # One codegen unit: no codegen worker threads beside the coordinator.
+        f"{nlines}-line crate, -O -Ccodegen-units=1": ["--edition", "2021", "--target", "wasm32-wasip1", "--crate-type", "lib", "-O", "-Ccodegen-units=1", big, "--out-dir", WORK_REL],
     }
     print(f"rustc.wasm: {size / 2**20:.1f} MiB; Cranelift compiles it in {compile_s:.1f} s (first run; later runs start from the image)")
     print(f"{'job':40} {'native':>10} {'rustc.wasm':>12} {'ratio':>7} {'peak MiB native/wasm':>22}")
