@@ -140,7 +140,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    for tool in (WASMTIME, NATIVE_RUSTC, os.path.join(ROOT, DIST_REL, "bin", "rustc.wasm")):
+    for tool in (WASMTIME, NATIVE_RUSTC, host_tools.RUSTC_WASM):
         if not os.path.exists(tool):
             sys.exit(f"bench: {tool} is missing (run dist-scripts/dist.sh)")
     os.makedirs(WORK, exist_ok=True)

@@ -489,15 +489,23 @@ def compare_native(path, h, ctx):
     return total
 
 
+def wasm_proc_macro_flags(h, ctx):
+    """The case's `wasm-proc-macro: NAME=MODULE` headers as rustc flags (MODULE a module key or
+    a path)."""
+    flags = []
+    for spec in h["wpm"]:
+        crate, _, module = spec.partition("=")
+        flags += ["--wasm-proc-macro", f"{crate}={ctx['modules'].get(module) or module}"]
+    return flags
+
+
 def build_aux_crate(file, h, ctx, work):
     """Compiles `cases/FILE` as an rlib with the case's `--wasm-proc-macro` flags and a wpm
     cache of its own; returns (crate name, rlib path)."""
     name = os.path.splitext(os.path.basename(file))[0]
     rlib = os.path.join(work, f"lib{name}.rlib")
-    cmd = [ctx["rustc"], "--edition", h["edition"], "--crate-type", "rlib", "--crate-name", name, file, "-o", rlib]
-    for spec in h["wpm"]:
-        crate, _, module = spec.partition("=")
-        cmd += ["--wasm-proc-macro", f"{crate}={ctx['modules'].get(module) or module}"]
+    cmd = [ctx["rustc"], "--edition", h["edition"], "--crate-type", "rlib", "--crate-name", name, file, "-o", rlib,
+           *wasm_proc_macro_flags(h, ctx)]
     r = run(cmd, cwd=CASES, env={**os.environ, "WPM_CACHE_DIR": os.path.join(work, "aux-wpm-cache")})
     if r.returncode != 0:
         raise Failure(f"aux crate {file} failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
@@ -512,11 +520,8 @@ def run_case(path, ctx, bless):
     work = os.path.join(OUT, "cases", name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    cmd = [ctx["rustc"], "--edition", h["edition"], os.path.basename(path), "-o", os.path.join(work, name)]
-    for spec in h["wpm"]:
-        crate, _, module = spec.partition("=")
-        mpath = ctx["modules"].get(module) or module
-        cmd += ["--wasm-proc-macro", f"{crate}={mpath}"]
+    cmd = [ctx["rustc"], "--edition", h["edition"], os.path.basename(path), "-o", os.path.join(work, name),
+           *wasm_proc_macro_flags(h, ctx)]
     for lib in h["aux"]:
         cmd += ["-L", f"dependency={ctx['aux_deps']}", "--extern", f"{lib}={ctx['aux_libs'][lib]}"]
     for aux in h["aux_crates"]:

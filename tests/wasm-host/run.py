@@ -314,7 +314,7 @@ def check_fork_cases():
     # fork's runner passes is absolute under the checkout, preopened at the same path. The
     # wrapper drops the runner's own warning from stderr, as `rustc_wasm` does.
     cmd = [WASMTIME, "run", "-Sthreads=yes", "-Wthreads=yes,shared-memory=yes", "--dir", ".", "--dir",
-           f"{REPO}::{REPO}", "--env", f"TMPDIR={tmp}", os.path.join(REPO, DIST_REL, "bin", "rustc.wasm"),
+           f"{REPO}::{REPO}", "--env", f"TMPDIR={tmp}", host_tools.RUSTC_WASM,
            "--sysroot", os.path.join(REPO, DIST_REL), "--target", TARGET]
     with open(wrapper, "w") as f:
         f.write(f"""#!/usr/bin/env python3
@@ -374,7 +374,7 @@ def leftover_places():
 def main(filters):
     checks = [(n, f) for n, f in CHECKS if not filters or any(x in n for x in filters)]
     os.makedirs(OUT, exist_ok=True)
-    missing = [p for p in (WASMTIME, NATIVE_RUSTC, os.path.join(REPO, DIST_REL, "bin", "rustc.wasm")) if not os.path.exists(p)]
+    missing = [p for p in (WASMTIME, NATIVE_RUSTC, host_tools.RUSTC_WASM) if not os.path.exists(p)]
     if missing:
         for name, _ in checks:
             log(f"FAIL {name}: missing {', '.join(missing)} (run dist-scripts/dist.sh)")
