@@ -21,7 +21,9 @@ Prints medians and ratios to native.
 With `--baseline REV`, wpm-rustc is also built at git revision REV (in a worktree under
 target/bench) and measured the same way as "cranelift" (guest runs every time), so a
 change's cost per expansion is compared with an older build in the same run.
-Usage: python3 tests/bench/serde_derive.py [--runs N] [--baseline REV]
+With `--only CFG,...` only those configurations are measured besides native (say `warm`
+while working on the expansion cache: a minute instead of ten).
+Usage: python3 tests/bench/serde_derive.py [--runs N] [--baseline REV] [--only CFG,...]
 """
 import argparse
 import glob
@@ -145,6 +147,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--baseline", metavar="REV", help="also measure wpm-rustc built at this git revision")
+    ap.add_argument("--only", metavar="CFG,...", help="measure only these of cranelift, pulley, cold, warm (and native)")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     os.makedirs(COLD_ROOT, mode=0o700, exist_ok=True)  # a cache root must be private
@@ -177,6 +180,12 @@ def main():
         rev, old_rustc = build_baseline(args.baseline)
         configs[f"cl@{rev}"] = ([old_rustc, "--wasm-proc-macro", f"serde_derive={wasm}", *common],
                                 configs["cranelift"][1])
+    if args.only:
+        wanted = set(args.only.split(",")) | {"native"}
+        unknown = wanted - set(configs)
+        if unknown:
+            sys.exit(f"bench: unknown configuration {', '.join(sorted(unknown))}; known: {', '.join(configs)}")
+        configs = {k: v for k, v in configs.items() if k in wanted or k.startswith("cl@")}
     calls = {"one": 400, "big": 2}
     results = {}
     for input_name, path in inputs.items():
@@ -190,19 +199,21 @@ def main():
                 times.append(measure([*cmd, path], env, macro_time, calls[input_name]))
             results[(input_name, cfg)] = tuple(statistics.median(t[i] for t in times) for i in (0, 1))
     labels = {"one": "200 x 1-field struct (400 derives)", "big": "1 x 1000-field struct (2 derives)"}
+    measured = [c for c in ("native", "cranelift", "pulley", "cold", "warm") if c in configs]
+    short = {"cranelift": "cl", "pulley": "pl"}
     for which, title in ((0, "macro time (rustc's expand_proc_macro activities)"), (1, "expand_crate")):
         print(f"\nserde_derive {SERDE}, {title}, median of {args.runs} runs (seconds)")
-        print(f"{'input':<34}{'native':>10}{'cranelift':>11}{'pulley':>10}{'cold':>10}{'warm':>10}"
-              f"{'cl/native':>11}{'pl/native':>11}{'cold/native':>13}{'warm/native':>13}")
+        print(f"{'input':<34}" + "".join(f"{c:>11}" for c in measured)
+              + "".join(f"{short.get(c, c) + '/native':>13}" for c in measured[1:]))
         for input_name in inputs:
-            n, c, p, k, w = (results[(input_name, cfg)][which]
-                             for cfg in ("native", "cranelift", "pulley", "cold", "warm"))
-            print(f"{labels[input_name]:<34}{n:>10.3f}{c:>11.3f}{p:>10.3f}{k:>10.3f}{w:>10.3f}"
-                  f"{c / n:>10.2f}x{p / n:>10.2f}x{k / n:>12.2f}x{w / n:>12.2f}x")
-    n1, c1, p1 = (results[("one", k)][0] for k in ("native", "cranelift", "pulley"))
-    print(f"\nper-expansion macro time over native (1-field): cranelift {(c1 - n1) / 400 * 1e6:.0f} us, "
-          f"pulley {(p1 - n1) / 400 * 1e6:.0f} us")
-    if args.baseline:
+            t = {c: results[(input_name, c)][which] for c in measured}
+            print(f"{labels[input_name]:<34}" + "".join(f"{t[c]:>11.3f}" for c in measured)
+                  + "".join(f"{t[c] / t['native']:>12.2f}x" for c in measured[1:]))
+    if "cranelift" in configs and "pulley" in configs:
+        n1, c1, p1 = (results[("one", k)][0] for k in ("native", "cranelift", "pulley"))
+        print(f"\nper-expansion macro time over native (1-field): cranelift {(c1 - n1) / 400 * 1e6:.0f} us, "
+              f"pulley {(p1 - n1) / 400 * 1e6:.0f} us")
+    if args.baseline and "cranelift" in configs:
         for input_name in inputs:
             for which, title in ((0, "macro time"), (1, "expand_crate")):
                 n, c, b = (results[(input_name, k)][which] for k in ("native", "cranelift", f"cl@{rev}"))

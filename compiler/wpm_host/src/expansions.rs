@@ -29,7 +29,8 @@
 //! output, so a corrupt or truncated entry is a miss (and is rewritten), never trusted.
 //! The directory is used only if private (`trust`). Its size is bounded: once past
 //! [`DEFAULT_MAX_BYTES`] (or `WPM_EXPANSION_CACHE_MIB`), the least recently used entries
-//! are deleted (a hit refreshes an entry's modification time).
+//! are deleted (a hit refreshes an entry's modification time when it is older than
+//! [`MARK_INTERVAL`]).
 //!
 //! The cache also keeps each module's manifest (`manifests/<key>`, keyed by the module's
 //! hash, the ABI version and the limits), written after a load that validated, compiled
@@ -39,10 +40,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 use wpm_abi::{tokens, DiagnosticLevel, Manifest, Request, SpanHandle, SpanLocation, TokenTree, ABI_VERSION};
@@ -61,7 +62,11 @@ const MANIFESTS: &str = "manifests";
 /// should not pay every time).
 const TRIM_MARKER: &str = ".last-trim";
 /// See [`TRIM_MARKER`].
-const TRIM_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
+const TRIM_INTERVAL: Duration = Duration::from_secs(600);
+/// A record used is marked so (its modification time set to now) only if it was last
+/// marked longer ago than this: finer than trimming looks, and most hits of a build then
+/// cost no write (a build that hits the same entries again within minutes is common).
+const MARK_INTERVAL: Duration = TRIM_INTERVAL;
 
 /// Default bound on the cache's total size.
 pub const DEFAULT_MAX_BYTES: u64 = 512 << 20;
@@ -170,9 +175,9 @@ impl ExpansionCache {
     pub(crate) fn manifest(&self, module: &[u8; 32], limits: &Limits) -> Option<Manifest> {
         let key = Self::manifest_key(module, limits);
         let path = self.manifest_path(&key);
-        let bytes = fs::read(&path).ok()?;
-        let manifest = Manifest::decode(unseal(MANIFEST_FORMAT, &key, &bytes)?).ok()?;
-        touch(&path);
+        let record = Record::read(&path, self.max_bytes / 8)?;
+        let manifest = Manifest::decode(unseal(MANIFEST_FORMAT, &key, &record.bytes)?).ok()?;
+        record.mark_used(&path);
         Some(manifest)
     }
 
@@ -193,11 +198,13 @@ impl ExpansionCache {
         what: &dyn Fn() -> String,
     ) -> Option<Vec<TokenTree>> {
         let path = self.path(key);
-        let found = fs::read(&path).ok().and_then(|bytes| Entry::decode(key, &bytes));
+        // Larger records are never stored (see `store`).
+        let record = Record::read(&path, self.max_bytes / 8);
+        let found = record.as_ref().and_then(|r| Entry::decode(key, &r.bytes));
         let output = found.and_then(|entry| entry.replay(request, spans));
-        if output.is_some() {
+        if let (Some(_), Some(record)) = (&output, &record) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            touch(&path);
+            record.mark_used(&path);
             self.log("hit", what);
         } else {
             self.misses.fetch_add(1, Ordering::Relaxed);
@@ -245,10 +252,41 @@ fn hash_limits(h: &mut Sha256, limits: &Limits) {
     }
 }
 
-/// Marks a record used now: least recently used goes first when trimming.
-fn touch(path: &Path) {
-    if let Ok(file) = fs::File::options().write(true).open(path) {
-        let _ = file.set_modified(SystemTime::now());
+/// A record (entry or manifest) read through one open file, kept open to mark it used.
+struct Record {
+    file: fs::File,
+    modified: Option<SystemTime>,
+    bytes: Vec<u8>,
+}
+
+impl Record {
+    /// The record at `path`, if it is a file of at most `limit` bytes that reads whole.
+    /// One `open`, `fstat` and `read` (`fs::read` reads once more to see the end).
+    fn read(path: &Path, limit: u64) -> Option<Record> {
+        let mut file = fs::File::open(path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() > limit {
+            return None;
+        }
+        let mut bytes = vec![0; usize::try_from(meta.len()).ok()?];
+        file.read_exact(&mut bytes).ok()?;
+        Some(Record { file, modified: meta.modified().ok(), bytes })
+    }
+
+    /// Marks the record used now (least recently used goes first when trimming), unless
+    /// that was done within [`MARK_INTERVAL`]. Through the open file when the platform
+    /// allows it (the owner may set times on a file opened for reading), else by path.
+    fn mark_used(&self, path: &Path) {
+        let recent = self.modified.and_then(|m| m.elapsed().ok()).is_some_and(|age| age < MARK_INTERVAL);
+        if recent {
+            return;
+        }
+        let now = SystemTime::now();
+        if self.file.set_modified(now).is_err() {
+            if let Ok(file) = fs::File::options().write(true).open(path) {
+                let _ = file.set_modified(now);
+            }
+        }
     }
 }
 
@@ -881,6 +919,32 @@ mod tests {
         assert!(t.too_big && t.calls.is_empty());
         t.push(Call::File(SpanHandle(3), String::new()));
         assert!(t.calls.is_empty());
+    }
+
+    #[test]
+    fn records_are_marked_used_only_when_stale() {
+        let dir = std::env::temp_dir().join(format!("wpm-expansions-mark-{}", crate::unique_tag()));
+        fs::create_dir_all(&dir).unwrap();
+        let set_age = |path: &Path, age: Duration| {
+            fs::File::options().write(true).open(path).unwrap().set_modified(SystemTime::now() - age).unwrap();
+        };
+        let age = |path: &Path| fs::metadata(path).unwrap().modified().unwrap().elapsed().unwrap_or_default();
+        let (stale, recent) = (dir.join("stale"), dir.join("recent"));
+        for path in [&stale, &recent] {
+            fs::write(path, b"record").unwrap();
+        }
+        set_age(&stale, MARK_INTERVAL * 2);
+        set_age(&recent, MARK_INTERVAL / 2);
+        for path in [&stale, &recent] {
+            let record = Record::read(path, 100).unwrap();
+            assert_eq!(record.bytes, b"record");
+            record.mark_used(path);
+        }
+        assert!(age(&stale) < MARK_INTERVAL / 4, "a stale record is marked used");
+        assert!(age(&recent) >= MARK_INTERVAL / 2, "a recently marked one is left alone");
+        assert!(Record::read(&stale, 5).is_none(), "records over the limit are not read");
+        assert!(Record::read(&dir, 100).is_none() && Record::read(&dir.join("none"), 100).is_none());
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
