@@ -25,9 +25,16 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORK_REL = os.path.join("build", "bench-wasm-host")
 WORK = os.path.join(ROOT, WORK_REL)
-DIST_REL = "dist"
 sys.path.insert(0, os.path.join(ROOT, "tests", "wasm-host"))
 import host_tools  # noqa: E402
+
+# dist/, or DIST_DIR (as dist.sh and tests/wasm-host): inside the checkout it is reached
+# through the preopened `.`; outside it, preopened at its own absolute path.
+if host_tools.DIST_REL.startswith(os.pardir):
+    DIST_REL = os.path.normpath(os.path.join(ROOT, host_tools.DIST_REL))
+    DIST_DIRS = ["--dir", f"{DIST_REL}::{DIST_REL}"]
+else:
+    DIST_REL, DIST_DIRS = host_tools.DIST_REL, []
 
 WASMTIME, NATIVE_RUSTC = host_tools.WASMTIME, host_tools.NATIVE_RUSTC
 WASM_LD = "/usr/lib/llvm-22/bin/wasm-ld"
@@ -105,7 +112,7 @@ def main():
     size = os.path.getsize(os.path.join(ROOT, rustc_wasm))
     cwasm = os.path.join(WORK_REL, "rustc.cwasm")
     compile_s, _ = timed([WASMTIME, "compile", "-Wthreads=yes,shared-memory=yes", rustc_wasm, "-o", cwasm])
-    wasm = [WASMTIME, "run", *RUN_FLAGS, "--allow-precompiled", "--argv0", rustc_wasm, cwasm, "--sysroot", DIST_REL]
+    wasm = [WASMTIME, "run", *RUN_FLAGS, *DIST_DIRS, "--allow-precompiled", "--argv0", rustc_wasm, cwasm, "--sysroot", DIST_REL]
     native = [NATIVE_RUSTC, "-C", f"linker={WASM_LD}"]
 
     jobs = {
