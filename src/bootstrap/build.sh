@@ -189,7 +189,10 @@ do_x() {
   log "python3 x.py ${X_ARGS[*]}  (full log: $X_LOG)"
   # Without LDFLAGS: Debian's bootstrap turns each of its words into a link argument for every
   # target, the wasm ones included.
-  (cd "$TREE" && exec env -u LDFLAGS nice -n 10 python3 x.py "${X_ARGS[@]}") </dev/null >"$X_LOG" 2>&1 &
+  # Created first: the `tail` below could otherwise start before the background job opens
+  # it, fail, and leave the run without its progress lines.
+  : >"$X_LOG"
+  (cd "$TREE" && exec env -u LDFLAGS nice -n 10 python3 x.py "${X_ARGS[@]}") </dev/null >>"$X_LOG" 2>&1 &
   local pid=$! rc=0
   tail -n +1 -f --pid=$pid "$X_LOG" |
     grep --line-buffered -E '^(Building|Assembling|Build completed|error)|^\s+Finished|^\[TIMING' || true &
