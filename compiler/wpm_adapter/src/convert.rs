@@ -1,11 +1,12 @@
 //! `proc_macro::TokenStream` ⇄ wire token trees. Going out, every span is interned in the
-//! expansion's [`SpanTable`]; coming back, every handle, identifier, punct and literal
-//! from the guest is checked before a `proc_macro` constructor (which could panic) sees it.
+//! expansion's [`SpanTable`]; coming back (as the host's [`Piece`]s), every handle,
+//! identifier, punct and literal from the guest is checked before a `proc_macro`
+//! constructor (which could panic) sees it.
 
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use wpm_abi as abi;
+use wpm_host::Piece;
 
-use crate::source_runs;
 use crate::spans::SpanTable;
 use crate::text;
 
@@ -58,120 +59,49 @@ fn tree_to_wire(tree: TokenTree, table: &mut SpanTable) -> abi::TokenTree {
     }
 }
 
-/// Converts guest output back into a real token stream.
+/// Builds guest output, prepared by the host ([`wpm_host::pieces`]), as a real token
+/// stream: each run from its source text in one `TokenStream::from_str`, the other trees
+/// token by token, every handle, identifier, punct and literal checked first.
 ///
 /// # Errors
 /// A message naming the first invalid token (unknown span handle, invalid identifier,
-/// punct or literal).
-///
-/// Runs of call-site tokens are built from their source text in one call (see
-/// [`source_runs`]); the rest token by token.
-pub(crate) fn from_wire(trees: &[abi::TokenTree], table: &SpanTable) -> Result<TokenStream, String> {
-    match level(trees, table)? {
-        Level::Built(stream) => Ok(stream),
-        Level::Writable(count) => writable_stream(trees, count, table),
-    }
-}
-
-/// One level of guest output, looked at once, bottom-up.
-enum Level {
-    /// Every tree can be written as text: nothing is built yet (the enclosing level
-    /// decides whether as text or token by token). The number of tokens.
-    Writable(usize),
-    /// Built, since some tree cannot be written as text.
-    Built(TokenStream),
-}
-
-fn level(trees: &[abi::TokenTree], table: &SpanTable) -> Result<Level, String> {
-    // Groups first: each stream is either wholly writable or built now, once.
-    let mut inner = vec![false; trees.len()];
-    let mut counts = vec![1; trees.len()];
-    let mut built: Vec<Option<TokenStream>> = Vec::new();
-    built.resize_with(trees.len(), || None);
-    for (i, tree) in trees.iter().enumerate() {
-        if let abi::TokenTree::Group(g) = tree {
-            match level(&g.stream, table)? {
-                Level::Writable(count) => {
-                    inner[i] = true;
-                    counts[i] = count + 2;
-                }
-                Level::Built(stream) => built[i] = Some(stream),
-            }
-        }
-    }
-    let flags = source_runs::writable_flags(trees, &inner);
-    if flags.iter().all(|f| *f) {
-        return Ok(Level::Writable(counts.iter().sum()));
-    }
+/// punct or literal), or a run rustc does not lex (runs lex by construction: only an
+/// entry damaged in the cache could hold one).
+pub(crate) fn from_pieces(pieces: &[Piece], table: &SpanTable) -> Result<TokenStream, String> {
     let mut streams: Vec<TokenStream> = Vec::new();
     let mut pending: Vec<TokenTree> = Vec::new();
-    let mut i = 0;
-    while i < trees.len() {
-        if flags[i] {
-            let end = flags[i..].iter().position(|f| !f).map_or(trees.len(), |n| i + n);
-            let run = &trees[i..end];
-            let count: usize = counts[i..end].iter().sum();
-            if count >= source_runs::MIN_RUN_TOKENS {
-                if let Some(stream) = parse_run(run) {
-                    if !pending.is_empty() {
-                        streams.push(pending.drain(..).collect());
-                    }
-                    streams.push(stream);
-                    i = end;
-                    continue;
+    for piece in pieces {
+        match piece {
+            Piece::Run(text) => {
+                let run = text.parse::<TokenStream>().map_err(|_| {
+                    let head: String = text.chars().take(80).collect();
+                    format!("a run of call-site tokens does not lex: `{}`", head.escape_debug())
+                })?;
+                if !pending.is_empty() {
+                    streams.push(pending.drain(..).collect());
+                }
+                streams.push(run);
+            }
+            Piece::Trees(trees) => {
+                for tree in trees {
+                    pending.push(tree_from_wire(tree, table)?);
                 }
             }
-            for tree in run {
-                pending.push(tree_from_wire(tree, table)?);
-            }
-            i = end;
-            continue;
+            Piece::Group(g, inner) => pending.push(group(g, from_pieces(inner, table)?, table)?),
         }
-        let tree = &trees[i];
-        pending.push(match (tree, built[i].take()) {
-            (abi::TokenTree::Group(g), Some(stream)) => group(g, stream, table)?,
-            (abi::TokenTree::Group(g), None) => {
-                // A wholly writable stream in a group that is not (its span is not the
-                // call site's, or it is invisible).
-                group(g, writable_stream(&g.stream, counts[i] - 2, table)?, table)?
-            }
-            _ => tree_from_wire(tree, table)?,
-        });
-        i += 1;
     }
     if streams.is_empty() {
-        return Ok(Level::Built(pending.into_iter().collect()));
+        return Ok(pending.into_iter().collect());
     }
     if !pending.is_empty() {
         streams.push(pending.into_iter().collect());
     }
-    Ok(Level::Built(streams.into_iter().collect()))
+    Ok(streams.into_iter().collect())
 }
 
-/// Builds a wholly writable stream of `count` tokens: as one text run if it is long
-/// enough, else token by token.
-fn writable_stream(trees: &[abi::TokenTree], count: usize, table: &SpanTable) -> Result<TokenStream, String> {
-    if count >= source_runs::MIN_RUN_TOKENS {
-        if let Some(stream) = parse_run(trees) {
-            return Ok(stream);
-        }
-    }
-    one_by_one(trees, table)
-}
-
-/// A wholly writable stream built token by token. Only reached for streams shorter than a
-/// run (so no run inside them is long enough either) or, as a fallback, for a run rustc
-/// refused to lex: nothing to look for, nothing looked at again.
+/// A stream built token by token.
 fn one_by_one(trees: &[abi::TokenTree], table: &SpanTable) -> Result<TokenStream, String> {
     trees.iter().map(|tree| tree_from_wire(tree, table)).collect()
-}
-
-/// `run` built from its source text. The run lexes by construction; should rustc still
-/// refuse it (`None`), its tokens are built one by one instead.
-fn parse_run(run: &[abi::TokenTree]) -> Option<TokenStream> {
-    let mut text = String::new();
-    source_runs::write_run(run, &mut text);
-    text.parse::<TokenStream>().ok()
 }
 
 /// Group `g` holding `stream`, at `g`'s span.
@@ -193,8 +123,7 @@ fn span(table: &SpanTable, handle: abi::SpanHandle) -> Result<Span, String> {
     table.get(handle).ok_or_else(|| format!("span handle {} was never handed out", handle.0))
 }
 
-/// One tree, token by token. A group reaches here only from a wholly writable stream
-/// (see [`one_by_one`]); other groups are built by [`level`].
+/// One tree, token by token (a group with its whole stream).
 fn tree_from_wire(tree: &abi::TokenTree, table: &SpanTable) -> Result<TokenTree, String> {
     Ok(match tree {
         abi::TokenTree::Group(g) => group(g, one_by_one(&g.stream, table)?, table)?,

@@ -35,7 +35,6 @@ extern crate proc_macro;
 mod convert;
 mod output;
 mod registry;
-mod source_runs;
 mod spans;
 mod text;
 
@@ -90,11 +89,11 @@ fn expand(module: &MacroModule, index: usize, attr_args: Option<TokenStream>, in
         attr_args: attr_args.map(|a| convert::to_wire(a, &mut table)),
         input: convert::to_wire(input, &mut table),
     };
-    let result = match module.expand(index, &request, &mut table) {
+    let result = match module.expand_pieces(index, &request, &mut table) {
         Err(host) => Err(host.to_string()),
         Ok(Err(failure)) => Err(failure.to_string()),
-        Ok(Ok(trees)) => {
-            convert::from_wire(&trees, &table).map_err(|e| format!("proc macro returned invalid tokens: {e}"))
+        Ok(Ok(pieces)) => {
+            convert::from_pieces(&pieces, &table).map_err(|e| format!("proc macro returned invalid tokens: {e}"))
         }
     };
     let errors = output::diagnostics(name, &table.diagnostics);

@@ -4,9 +4,6 @@
 
 use wpm_abi::LitKind;
 
-/// The characters `proc_macro::Punct::new` accepts.
-const PUNCT_CHARS: &str = "=<>!~+-*/%^&|@.,;:#$?'";
-
 /// Splits the `to_string()` of a `proc_macro::Literal` as rustc's lexer would. Text it
 /// cannot classify becomes [`LitKind::Err`] with the whole text as symbol, which
 /// round-trips unchanged.
@@ -114,28 +111,13 @@ pub(crate) fn check_ident(name: &str, is_raw: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether `ch` is in [`PUNCT_CHARS`] (a table lookup: every output punct is checked).
-fn is_punct_char(ch: u8) -> bool {
-    const TABLE: [bool; 128] = {
-        let mut table = [false; 128];
-        let chars = PUNCT_CHARS.as_bytes();
-        let mut i = 0;
-        while i < chars.len() {
-            table[chars[i] as usize] = true;
-            i += 1;
-        }
-        table
-    };
-    TABLE.get(usize::from(ch)).copied().unwrap_or(false)
-}
-
 /// Checks that `proc_macro::Punct::new` will accept `ch`.
 ///
 /// # Errors
 /// A message naming the byte.
 pub(crate) fn check_punct(ch: u8) -> Result<char, String> {
     let c = char::from(ch);
-    if is_punct_char(ch) {
+    if wpm_abi::Punct::is_valid_char(ch) {
         Ok(c)
     } else {
         Err(format!("{:?} is not a punctuation character", c))
@@ -198,7 +180,7 @@ mod tests {
 
     #[test]
     fn punct_chars_are_checked() {
-        for c in PUNCT_CHARS.bytes() {
+        for c in wpm_abi::Punct::CHARS.bytes() {
             assert_eq!(check_punct(c), Ok(char::from(c)));
         }
         assert_eq!(check_punct(b'a').unwrap_err(), "'a' is not a punctuation character");

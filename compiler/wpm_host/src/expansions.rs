@@ -49,10 +49,11 @@ use sha2::{Digest, Sha256};
 use wpm_abi::{tokens, DiagnosticLevel, Manifest, Request, SpanHandle, SpanLocation, TokenTree, ABI_VERSION};
 
 use crate::config::Limits;
+use crate::runs::{self, Piece};
 use crate::spans::SpanServer;
 
 /// Bumped whenever the key or the entry format changes.
-const FORMAT: &[u8] = b"wpm-expansion-1\n";
+const FORMAT: &[u8] = b"wpm-expansion-2\n";
 /// The same for manifest records.
 const MANIFEST_FORMAT: &[u8] = b"wpm-manifest-1\n";
 /// The subdirectory of manifest records.
@@ -98,6 +99,24 @@ pub(crate) struct ExpansionCache {
     /// Bytes written since the last trim.
     written: AtomicU64,
     trimmed_once: AtomicBool,
+}
+
+/// Which form of an expansion's output a caller wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// The token trees, as the guest returned them.
+    Trees,
+    /// Prepared for rustc ([`runs::pieces`]).
+    Pieces,
+}
+
+/// An expansion's output, in the form asked for.
+#[derive(Debug)]
+pub(crate) enum Output {
+    /// See [`Want::Trees`].
+    Trees(Vec<TokenTree>),
+    /// See [`Want::Pieces`].
+    Pieces(Vec<Piece>),
 }
 
 /// The 32-byte key of one expansion.
@@ -196,11 +215,12 @@ impl ExpansionCache {
         request: &Request,
         spans: &mut dyn SpanServer,
         what: &dyn Fn() -> String,
-    ) -> Option<Vec<TokenTree>> {
+        want: Want,
+    ) -> Option<Output> {
         let path = self.path(key);
         // Larger records are never stored (see `store`).
         let record = Record::read(&path, self.max_bytes / 8);
-        let found = record.as_ref().and_then(|r| Entry::decode(key, &r.bytes));
+        let found = record.as_ref().and_then(|r| Entry::decode(key, &r.bytes, want));
         let output = found.and_then(|entry| entry.replay(request, spans));
         if let (Some(_), Some(record)) = (&output, &record) {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -213,12 +233,14 @@ impl ExpansionCache {
         output
     }
 
-    /// Stores a successful expansion. Best effort: a failure only means no entry.
-    pub(crate) fn store(&self, key: &Key, transcript: &Transcript, output: &[TokenTree]) {
+    /// Stores a successful expansion: its output as trees and as pieces. Best effort: a
+    /// failure only means no entry.
+    /// `stream`: the trees' wire encoding.
+    pub(crate) fn store(&self, key: &Key, transcript: &Transcript, stream: &[u8], pieces: &[Piece]) {
         if transcript.too_big {
             return;
         }
-        let bytes = Entry::encode(key, &transcript.calls, output);
+        let bytes = Entry::encode(key, &transcript.calls, stream, pieces);
         if bytes.len() as u64 > self.max_bytes / 8 {
             return;
         }
@@ -477,29 +499,33 @@ impl SpanServer for Recorder<'_> {
 #[derive(Debug)]
 struct Entry {
     calls: Vec<Call>,
-    output: Vec<TokenTree>,
+    output: Output,
 }
 
 impl Entry {
-    /// The transcript and the output (wire stream), [`seal`]ed under `key`.
-    fn encode(key: &Key, calls: &[Call], output: &[TokenTree]) -> Vec<u8> {
+    /// The transcript and the output, as a wire stream (`stream`, encoded) and as pieces,
+    /// [`seal`]ed under `key`.
+    fn encode(key: &Key, calls: &[Call], stream: &[u8], pieces: &[Piece]) -> Vec<u8> {
         let mut body = Vec::with_capacity(256);
         let mut transcript = Vec::new();
         for call in calls {
             encode_call(call, &mut transcript);
         }
         put_bytes(&mut body, &transcript);
-        let mut stream = Vec::new();
-        tokens::encode_stream(output, &mut stream);
-        put_bytes(&mut body, &stream);
+        put_bytes(&mut body, stream);
+        let mut prepared = Vec::new();
+        encode_pieces(pieces, &mut prepared);
+        put_bytes(&mut body, &prepared);
         seal(FORMAT, key, &body)
     }
 
-    /// The entry in `bytes`, if it is intact and belongs to `key`.
-    fn decode(key: &Key, bytes: &[u8]) -> Option<Entry> {
+    /// The entry in `bytes`, if it is intact and belongs to `key`, with the output in the
+    /// form wanted (the other is not decoded).
+    fn decode(key: &Key, bytes: &[u8], want: Want) -> Option<Entry> {
         let mut r = Reader(unseal(FORMAT, key, bytes)?);
         let mut transcript = Reader(r.bytes()?);
         let stream = r.bytes()?;
+        let mut prepared = Reader(r.bytes()?);
         if !r.0.is_empty() {
             return None;
         }
@@ -507,13 +533,22 @@ impl Entry {
         while !transcript.0.is_empty() {
             calls.push(decode_call(&mut transcript)?);
         }
-        let output = tokens::decode_stream(stream).ok()?;
+        let output = match want {
+            Want::Trees => Output::Trees(tokens::decode_stream(stream).ok()?),
+            Want::Pieces => {
+                let pieces = decode_pieces(&mut prepared, 0)?;
+                if !prepared.0.is_empty() {
+                    return None;
+                }
+                Output::Pieces(pieces)
+            }
+        };
         Some(Entry { calls, output })
     }
 
     /// Checks the transcript against `spans` and returns the output with its handles
     /// mapped, after emitting the stored diagnostics; `None` as soon as an answer differs.
-    fn replay(self, request: &Request, spans: &mut dyn SpanServer) -> Option<Vec<TokenTree>> {
+    fn replay(self, request: &Request, spans: &mut dyn SpanServer) -> Option<Output> {
         if self.calls.is_empty() {
             // No question asked, no diagnostic: the output holds only reserved handles and
             // the request's, which the key fixes (numbered by first appearance). Most
@@ -557,7 +592,10 @@ impl Entry {
             }
         }
         let mut output = self.output;
-        map_spans(&mut output, &mut |h| map.get(h));
+        match &mut output {
+            Output::Trees(trees) => map_spans(trees, &mut |h| map.get(h)),
+            Output::Pieces(pieces) => runs::map_piece_spans(pieces, &mut |h| map.get(h)),
+        }
         Some(output)
     }
 }
@@ -593,7 +631,7 @@ impl Handles {
 }
 
 /// Calls `f` on every span handle in `trees`.
-fn visit_spans(trees: &[TokenTree], f: &mut impl FnMut(SpanHandle)) {
+pub(crate) fn visit_spans(trees: &[TokenTree], f: &mut impl FnMut(SpanHandle)) {
     for tree in trees {
         match tree {
             TokenTree::Group(g) => {
@@ -610,7 +648,7 @@ fn visit_spans(trees: &[TokenTree], f: &mut impl FnMut(SpanHandle)) {
 }
 
 /// Replaces every span handle in `trees` with `f(handle)`.
-fn map_spans(trees: &mut [TokenTree], f: &mut impl FnMut(SpanHandle) -> SpanHandle) {
+pub(crate) fn map_spans(trees: &mut [TokenTree], f: &mut impl FnMut(SpanHandle) -> SpanHandle) {
     for tree in trees {
         match tree {
             TokenTree::Group(g) => {
@@ -738,6 +776,68 @@ impl<'a> Reader<'a> {
     }
 }
 
+// Pieces: a count, then per piece a tag (0 run: its text; 1 trees: a wire stream; 2 group:
+// its header as a one-group wire stream, then its pieces).
+
+/// Deeper nesting of group pieces is refused when decoding (the wire stream's own bound).
+const MAX_PIECE_NESTING: usize = tokens::MAX_NESTING;
+
+fn encode_pieces(pieces: &[Piece], out: &mut Vec<u8>) {
+    put_u32(out, u32::try_from(pieces.len()).unwrap_or(u32::MAX));
+    for piece in pieces {
+        match piece {
+            Piece::Run(text) => {
+                out.push(0);
+                put_bytes(out, text.as_bytes());
+            }
+            Piece::Trees(trees) => {
+                out.push(1);
+                let mut stream = Vec::new();
+                tokens::encode_stream(trees, &mut stream);
+                put_bytes(out, &stream);
+            }
+            Piece::Group(g, inner) => {
+                out.push(2);
+                let header = wpm_abi::Group { stream: Vec::new(), ..g.clone() };
+                let mut stream = Vec::new();
+                tokens::encode_stream(&[TokenTree::Group(header)], &mut stream);
+                put_bytes(out, &stream);
+                encode_pieces(inner, out);
+            }
+        }
+    }
+}
+
+/// Pieces as [`encode_pieces`] wrote them; trees go through the validating wire decoder.
+/// (A run's text is checked by rustc's lexer when the adapter builds it.)
+fn decode_pieces(r: &mut Reader<'_>, depth: usize) -> Option<Vec<Piece>> {
+    if depth > MAX_PIECE_NESTING {
+        return None;
+    }
+    let n = r.u32()? as usize;
+    // Each piece takes at least five bytes: a count beyond that is damage, not a capacity.
+    if n > r.0.len() / 5 {
+        return None;
+    }
+    let mut pieces = Vec::with_capacity(n);
+    for _ in 0..n {
+        pieces.push(match r.u8()? {
+            0 => Piece::Run(String::from_utf8(r.bytes()?.to_vec()).ok()?),
+            1 => Piece::Trees(tokens::decode_stream(r.bytes()?).ok()?),
+            2 => {
+                let mut header = tokens::decode_stream(r.bytes()?).ok()?;
+                let (Some(TokenTree::Group(g)), None) = (header.pop(), header.pop()) else { return None };
+                if !g.stream.is_empty() {
+                    return None;
+                }
+                Piece::Group(g, decode_pieces(r, depth + 1)?)
+            }
+            _ => return None,
+        });
+    }
+    Some(pieces)
+}
+
 fn decode_call(r: &mut Reader<'_>) -> Option<Call> {
     Some(match r.u8()? {
         0 => Call::SourceText(r.handle()?, r.opt_string()?),
@@ -832,6 +932,20 @@ mod tests {
         Request { attr_args: None, input: vec![ident("a", 3)] }
     }
 
+    /// An entry as `store` writes it.
+    fn encode(key: &Key, calls: &[Call], output: &[TokenTree]) -> Vec<u8> {
+        let mut stream = Vec::new();
+        tokens::encode_stream(output, &mut stream);
+        Entry::encode(key, calls, &stream, &runs::pieces(output.to_vec()))
+    }
+
+    fn trees(output: Output) -> Vec<TokenTree> {
+        match output {
+            Output::Trees(trees) => trees,
+            Output::Pieces(_) => panic!("trees were asked for"),
+        }
+    }
+
     fn run_recorded(spans: &mut dyn SpanServer) -> (Transcript, Vec<TokenTree>) {
         let mut recorder = Recorder::new(spans);
         let output = guest(&request(), &mut recorder);
@@ -844,25 +958,83 @@ mod tests {
         let mut first = lines(10, 100);
         let (transcript, output) = run_recorded(&mut first);
         assert_eq!(output, vec![ident("line_10", 101)]);
-        let bytes = Entry::encode(&key, &transcript.calls, &output);
-        let entry = Entry::decode(&key, &bytes).expect("decodes");
+        let bytes = encode(&key, &transcript.calls, &output);
+        let entry = Entry::decode(&key, &bytes, Want::Trees).expect("decodes");
         assert_eq!(entry.calls, transcript.calls);
 
         // Same answers, other handle numbering: a hit, with the output and the
         // diagnostic on the handle this server gave out.
         let mut now = lines(10, 500);
-        let replayed = entry.replay(&request(), &mut now).expect("the transcript holds");
+        let replayed = trees(entry.replay(&request(), &mut now).expect("the transcript holds"));
         assert_eq!(replayed, vec![ident("line_10", 501)]);
         assert_eq!(now.diagnostics, vec![(DiagnosticLevel::Warning, SpanHandle(501), "careful".into())]);
         // And that is what a fresh run gives.
         assert_eq!(guest(&request(), &mut lines(10, 500)), replayed);
+
+        // The pieces the entry keeps for the adapter are mapped the same way.
+        let entry = Entry::decode(&key, &bytes, Want::Pieces).expect("decodes");
+        match entry.replay(&request(), &mut lines(10, 500)) {
+            Some(Output::Pieces(pieces)) => assert_eq!(pieces, vec![Piece::Trees(replayed)]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pieces_round_trip_through_an_entry() {
+        let key = Key([7; 32]);
+        let cs = |name: &str| ident(name, SpanHandle::CALL_SITE.0);
+        let mut body: Vec<TokenTree> = (0..runs::MIN_RUN_TOKENS).map(|i| cs(&format!("t{i}"))).collect();
+        body.push(ident("field", 3));
+        let group = TokenTree::Group(wpm_abi::Group {
+            delimiter: wpm_abi::Delimiter::Brace,
+            span: SpanHandle(3),
+            span_open: SpanHandle(3),
+            span_close: SpanHandle(3),
+            stream: body,
+        });
+        let output = vec![cs("impl"), group, cs("x")];
+        let pieces = runs::pieces(output.clone());
+        assert!(matches!(&pieces[1], Piece::Group(_, inner) if matches!(inner[0], Piece::Run(_))));
+        let bytes = encode(&key, &[], &output);
+        match Entry::decode(&key, &bytes, Want::Pieces).map(|e| e.output) {
+            Some(Output::Pieces(decoded)) => assert_eq!(decoded, pieces),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(Entry::decode(&key, &bytes, Want::Trees).map(|e| trees(e.output)), Some(output));
+        // Pieces nested deeper than the wire's own bound are refused.
+        let mut deep = Vec::new();
+        put_u32(&mut deep, 0);
+        for _ in 0..=MAX_PIECE_NESTING + 1 {
+            let mut outer = Vec::new();
+            put_u32(&mut outer, 1);
+            outer.push(2);
+            let mut header = Vec::new();
+            tokens::encode_stream(
+                &[TokenTree::Group(wpm_abi::Group { stream: vec![], ..group_header() })],
+                &mut header,
+            );
+            put_bytes(&mut outer, &header);
+            outer.extend_from_slice(&deep);
+            deep = outer;
+        }
+        assert!(decode_pieces(&mut Reader(&deep), 0).is_none());
+    }
+
+    fn group_header() -> wpm_abi::Group {
+        wpm_abi::Group {
+            delimiter: wpm_abi::Delimiter::Parenthesis,
+            span: SpanHandle::CALL_SITE,
+            span_open: SpanHandle::CALL_SITE,
+            span_close: SpanHandle::CALL_SITE,
+            stream: vec![],
+        }
     }
 
     #[test]
     fn another_answer_is_a_miss_without_diagnostics() {
         let key = Key([7; 32]);
         let (transcript, output) = run_recorded(&mut lines(10, 100));
-        let entry = Entry::decode(&key, &Entry::encode(&key, &transcript.calls, &output)).unwrap();
+        let entry = Entry::decode(&key, &encode(&key, &transcript.calls, &output), Want::Trees).unwrap();
         let mut moved = lines(11, 100);
         assert!(entry.replay(&request(), &mut moved).is_none());
         assert!(moved.diagnostics.is_empty(), "a miss emits nothing: the guest will");
@@ -872,16 +1044,16 @@ mod tests {
     fn corrupt_truncated_or_foreign_entries_are_refused() {
         let key = Key([7; 32]);
         let (transcript, output) = run_recorded(&mut lines(10, 100));
-        let bytes = Entry::encode(&key, &transcript.calls, &output);
+        let bytes = encode(&key, &transcript.calls, &output);
         for at in [0, FORMAT.len() + 3, bytes.len() / 2, bytes.len() - 1] {
             let mut bad = bytes.clone();
             bad[at] ^= 0x40;
-            assert!(Entry::decode(&key, &bad).is_none(), "flipped byte {at}");
+            assert!(Entry::decode(&key, &bad, Want::Trees).is_none(), "flipped byte {at}");
         }
         for len in [0, 10, bytes.len() - 1] {
-            assert!(Entry::decode(&key, &bytes[..len]).is_none(), "truncated to {len}");
+            assert!(Entry::decode(&key, &bytes[..len], Want::Pieces).is_none(), "truncated to {len}");
         }
-        assert!(Entry::decode(&Key([8; 32]), &bytes).is_none(), "another key's entry");
+        assert!(Entry::decode(&Key([8; 32]), &bytes, Want::Trees).is_none(), "another key's entry");
     }
 
     #[test]

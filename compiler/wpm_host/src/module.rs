@@ -8,7 +8,8 @@ use wpm_abi::{exports, tokens, DiagnosticLevel, Manifest, Request, SpanHandle, T
 
 use crate::config::{Limits, ENV_DIAGNOSTIC_KIB, ENV_MAX_DIAGNOSTICS};
 use crate::error::{HostError, MacroError};
-use crate::expansions::{ExpansionCache, Recorder};
+use crate::expansions::{ExpansionCache, Output, Recorder, Want};
+use crate::runs::{self, Piece};
 use crate::runtime::Compiler;
 use crate::session::Session;
 use crate::spans::{NoSpans, SpanServer};
@@ -131,6 +132,37 @@ impl MacroModule {
         request: &Request,
         spans: &mut dyn SpanServer,
     ) -> Result<Result<Vec<TokenTree>, MacroError>, HostError> {
+        Ok(self.expand_as(macro_index, request, spans, Want::Trees)?.map(|output| match output {
+            Output::Trees(trees) => trees,
+            Output::Pieces(_) => unreachable!("trees were asked for"),
+        }))
+    }
+
+    /// [`Self::expand`], with the output prepared for rustc ([`crate::pieces`]): what the
+    /// adapter builds a token stream from. A cache hit gives the pieces stored with the
+    /// entry, so runs are neither decoded token by token nor looked for again.
+    ///
+    /// # Errors
+    /// As [`Self::expand`].
+    pub fn expand_pieces(
+        &self,
+        macro_index: usize,
+        request: &Request,
+        spans: &mut dyn SpanServer,
+    ) -> Result<Result<Vec<Piece>, MacroError>, HostError> {
+        Ok(self.expand_as(macro_index, request, spans, Want::Pieces)?.map(|output| match output {
+            Output::Pieces(pieces) => pieces,
+            Output::Trees(_) => unreachable!("pieces were asked for"),
+        }))
+    }
+
+    fn expand_as(
+        &self,
+        macro_index: usize,
+        request: &Request,
+        spans: &mut dyn SpanServer,
+        want: Want,
+    ) -> Result<Result<Output, MacroError>, HostError> {
         let count = self.manifest.macros.len();
         let Some(index) = u32::try_from(macro_index).ok().filter(|_| macro_index < count) else {
             return Err(HostError::module(
@@ -140,20 +172,36 @@ impl MacroModule {
         };
         let input = request.encode();
         let Some((cache, module)) = &self.expansions else {
-            return Ok(self.run(self.code.get(&self.name)?, index, &input, spans));
+            let result = self.run(self.code.get(&self.name)?, index, &input, spans);
+            return Ok(result.map(|trees| match want {
+                Want::Trees => Output::Trees(trees),
+                Want::Pieces => Output::Pieces(runs::pieces(trees)),
+            }));
         };
         let key = ExpansionCache::key(module, index, &self.limits, &input);
         let what = || format!("{} `{}`", self.name, self.manifest.macros[macro_index].name);
-        if let Some(output) = cache.lookup(&key, request, spans, &what) {
+        if let Some(output) = cache.lookup(&key, request, spans, &what, want) {
             return Ok(Ok(output));
         }
         let pre = self.code.get(&self.name)?;
         let mut recorder = Recorder::new(spans);
         let result = self.run(pre, index, &input, &mut recorder);
-        if let Ok(output) = &result {
-            cache.store(&key, &recorder.transcript, output);
-        }
-        Ok(result)
+        Ok(result.map(|trees| {
+            // The entry keeps both forms; the caller gets the one it asked for.
+            let mut stream = Vec::new();
+            tokens::encode_stream(&trees, &mut stream);
+            match want {
+                Want::Trees => {
+                    cache.store(&key, &recorder.transcript, &stream, &runs::pieces(trees.clone()));
+                    Output::Trees(trees)
+                }
+                Want::Pieces => {
+                    let pieces = runs::pieces(trees);
+                    cache.store(&key, &recorder.transcript, &stream, &pieces);
+                    Output::Pieces(pieces)
+                }
+            }
+        }))
     }
 
     fn run(

@@ -143,6 +143,27 @@ pub struct Punct {
     pub span: SpanHandle,
 }
 
+impl Punct {
+    /// The characters a punct may be (what `proc_macro::Punct::new` accepts).
+    pub const CHARS: &'static str = "=<>!~+-*/%^&|@.,;:#$?'";
+
+    /// Whether `ch` is one of [`Punct::CHARS`] (a table lookup: hosts check every punct
+    /// of a guest's output).
+    pub fn is_valid_char(ch: u8) -> bool {
+        const TABLE: [bool; 128] = {
+            let mut table = [false; 128];
+            let chars = Punct::CHARS.as_bytes();
+            let mut i = 0;
+            while i < chars.len() {
+                table[chars[i] as usize] = true;
+                i += 1;
+            }
+            table
+        };
+        TABLE.get(usize::from(ch)).copied().unwrap_or(false)
+    }
+}
+
 /// A literal, split as rustc splits it: kind, symbol (the text between the quotes, or the
 /// digits) and optional suffix.
 #[derive(Clone, PartialEq, Eq, Debug)]

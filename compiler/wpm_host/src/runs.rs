@@ -1,5 +1,6 @@
-//! Runs of call-site tokens written as source text, so that one `TokenStream::from_str`
-//! builds them instead of one `proc_macro` bridge call per token.
+//! Guest output prepared for rustc: runs of call-site tokens written as source text, so
+//! that one `TokenStream::from_str` builds each run instead of one `proc_macro` bridge
+//! call per token, and the rest as trees ([`Piece`]).
 //!
 //! Most of a derive's output is `quote!`'d code at `Span::call_site()`, and tokens parsed
 //! from a string get exactly that span. Building such tokens one by one costs a bridge
@@ -8,21 +9,41 @@
 //! with the same spacing where spacing matters (between puncts), and whose checks are
 //! those of the token-by-token path, so the two paths build the same stream. Pure text
 //! rules, free of `proc_macro`, so they are unit-testable.
+//!
+//! The host prepares the pieces once, when the guest ran, and the expansion cache stores
+//! them: a hit neither decodes run tokens one by one nor looks for runs again.
 
-use wpm_abi::{Delimiter, LitKind, Literal, Punct, Spacing, SpanHandle, TokenTree};
+use wpm_abi::ident::{can_be_raw, is_ident};
+use wpm_abi::{Delimiter, Group, LitKind, Literal, Punct, Spacing, SpanHandle, TokenTree};
 
-use crate::text;
+/// Guest output, or a group's stream, in the order rustc gets it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// The source text of a run of at least [`MIN_RUN_TOKENS`] call-site tokens, which
+    /// lexes back to exactly those tokens.
+    Run(String),
+    /// Trees to build one by one (a group among them has a stream to build one by one).
+    Trees(Vec<TokenTree>),
+    /// A group whose stream is built from pieces: its header (its stream left empty) and
+    /// the stream's pieces.
+    Group(Group, Vec<Piece>),
+}
+
+/// Whether the identifier `name` (written `r#name` when `is_raw`) can be built.
+fn valid_ident(name: &str, is_raw: bool) -> bool {
+    is_ident(name) && (!is_raw || can_be_raw(name))
+}
 
 /// Runs of fewer tokens are built token by token: each `from_str` adds a source file to
 /// rustc's source map, which costs more than a few bridge calls. (serde_derive, warm
 /// expansion cache: runs of 32+ tokens save about 8% of the macro time; shorter ones lose.)
-pub(crate) const MIN_RUN_TOKENS: usize = 32;
+pub const MIN_RUN_TOKENS: usize = 32;
 
 /// Which trees of `trees` can be written as text where they stand: runs are the maximal
 /// stretches of `true`. `inner[i]` says whether group `i`'s stream is wholly writable (its
 /// own flags all `true`); it is ignored for other trees. Each level is looked at once:
 /// the caller computes `inner` bottom-up.
-pub(crate) fn writable_flags(trees: &[TokenTree], inner: &[bool]) -> Vec<bool> {
+fn writable_flags(trees: &[TokenTree], inner: &[bool]) -> Vec<bool> {
     let mut flags: Vec<bool> = trees
         .iter()
         .enumerate()
@@ -45,14 +66,14 @@ pub(crate) fn writable_flags(trees: &[TokenTree], inner: &[bool]) -> Vec<bool> {
 /// itself, at the call site.
 fn writable(tree: &TokenTree, next: Option<&TokenTree>) -> bool {
     match tree {
-        TokenTree::Ident(i) => i.span == SpanHandle::CALL_SITE && text::check_ident(&i.name, i.is_raw).is_ok(),
+        TokenTree::Ident(i) => i.span == SpanHandle::CALL_SITE && valid_ident(&i.name, i.is_raw),
         // A lifetime: `'` joint with a plain identifier lexes back from `'a` as exactly
         // these two tokens (`'a'` cannot form: `write_run` puts a space after identifiers).
         TokenTree::Punct(p) if p.ch == b'\'' => {
             p.span == SpanHandle::CALL_SITE
                 && p.spacing == Spacing::Joint
                 && matches!(next, Some(TokenTree::Ident(i))
-                    if !i.is_raw && i.span == SpanHandle::CALL_SITE && text::check_ident(&i.name, false).is_ok())
+                    if !i.is_raw && i.span == SpanHandle::CALL_SITE && is_ident(&i.name))
         }
         TokenTree::Punct(p) => {
             let joins_next = match next {
@@ -60,7 +81,7 @@ fn writable(tree: &TokenTree, next: Option<&TokenTree>) -> bool {
                 _ => 0,
             };
             p.span == SpanHandle::CALL_SITE
-                && text::check_punct(p.ch).is_ok()
+                && Punct::is_valid_char(p.ch)
                 // A joint `/` before `/` or `*` would open a comment.
                 && !(p.ch == b'/' && p.spacing == Spacing::Joint && matches!(joins_next, b'/' | b'*'))
                 // Lexed, a punct glued to a lifetime (`&'a`) is not joint: a lifetime is no punct.
@@ -109,7 +130,7 @@ fn plain_literal(l: &Literal) -> bool {
 }
 
 /// Writes `trees`, a whole run as found by [`writable_flags`], as source text.
-pub(crate) fn write_run(trees: &[TokenTree], out: &mut String) {
+fn write_run(trees: &[TokenTree], out: &mut String) {
     for tree in trees {
         match tree {
             TokenTree::Ident(i) => {
@@ -146,6 +167,122 @@ pub(crate) fn write_run(trees: &[TokenTree], out: &mut String) {
                 write_run(&g.stream, out);
                 out.push(close);
                 out.push(' ');
+            }
+        }
+    }
+}
+
+/// `trees` (a guest's output) as pieces: each maximal stretch of writable trees of at
+/// least [`MIN_RUN_TOKENS`] tokens (a group counts its delimiters and its stream) as one
+/// [`Piece::Run`], the rest as trees. Each level is looked at once, bottom-up.
+pub fn pieces(trees: Vec<TokenTree>) -> Vec<Piece> {
+    match level(trees) {
+        Level::Built(pieces) => pieces,
+        Level::Writable(trees, count) => writable_stream(trees, count),
+    }
+}
+
+/// One level of output, looked at once, bottom-up.
+enum Level {
+    /// Every tree can be written as text; nothing is decided yet (the enclosing level
+    /// decides whether as text or token by token). The trees, and their number of tokens.
+    Writable(Vec<TokenTree>, usize),
+    /// Some tree cannot be written as text: the level's pieces.
+    Built(Vec<Piece>),
+}
+
+fn level(mut trees: Vec<TokenTree>) -> Level {
+    // Groups first: each stream is either wholly writable or split into pieces now, once.
+    let mut inner = vec![false; trees.len()];
+    let mut counts = vec![1; trees.len()];
+    let mut built: Vec<Option<Vec<Piece>>> = Vec::new();
+    built.resize_with(trees.len(), || None);
+    for (i, tree) in trees.iter_mut().enumerate() {
+        if let TokenTree::Group(g) = tree {
+            match level(std::mem::take(&mut g.stream)) {
+                Level::Writable(stream, count) => {
+                    g.stream = stream;
+                    inner[i] = true;
+                    counts[i] = count + 2;
+                }
+                Level::Built(pieces) => built[i] = Some(pieces),
+            }
+        }
+    }
+    let flags = writable_flags(&trees, &inner);
+    if flags.iter().all(|f| *f) {
+        let count = counts.iter().sum();
+        return Level::Writable(trees, count);
+    }
+    let mut out: Vec<Piece> = Vec::new();
+    let mut pending: Vec<TokenTree> = Vec::new();
+    let flush = |pending: &mut Vec<TokenTree>, out: &mut Vec<Piece>| {
+        if !pending.is_empty() {
+            out.push(Piece::Trees(std::mem::take(pending)));
+        }
+    };
+    let mut i = 0;
+    let mut trees = trees.into_iter();
+    while i < flags.len() {
+        if flags[i] {
+            let end = flags[i..].iter().position(|f| !f).map_or(flags.len(), |n| i + n);
+            let run: Vec<TokenTree> = trees.by_ref().take(end - i).collect();
+            if counts[i..end].iter().sum::<usize>() >= MIN_RUN_TOKENS {
+                flush(&mut pending, &mut out);
+                let mut text = String::new();
+                write_run(&run, &mut text);
+                out.push(Piece::Run(text));
+            } else {
+                pending.extend(run);
+            }
+            i = end;
+            continue;
+        }
+        let Some(tree) = trees.next() else { break };
+        match (tree, built[i].take()) {
+            (TokenTree::Group(g), Some(pieces)) => {
+                flush(&mut pending, &mut out);
+                out.push(Piece::Group(g, pieces));
+            }
+            (TokenTree::Group(mut g), None) => {
+                // A wholly writable stream in a group that is not (its span is not the
+                // call site's, or it is invisible).
+                let stream = std::mem::take(&mut g.stream);
+                flush(&mut pending, &mut out);
+                out.push(Piece::Group(g, writable_stream(stream, counts[i] - 2)));
+            }
+            (tree, _) => pending.push(tree),
+        }
+        i += 1;
+    }
+    flush(&mut pending, &mut out);
+    Level::Built(out)
+}
+
+/// A wholly writable stream of `count` tokens: one run if it is long enough, else trees.
+fn writable_stream(trees: Vec<TokenTree>, count: usize) -> Vec<Piece> {
+    if trees.is_empty() {
+        Vec::new()
+    } else if count >= MIN_RUN_TOKENS {
+        let mut text = String::new();
+        write_run(&trees, &mut text);
+        vec![Piece::Run(text)]
+    } else {
+        vec![Piece::Trees(trees)]
+    }
+}
+
+/// Replaces every span handle of `pieces` with `f(handle)`.
+pub(crate) fn map_piece_spans(pieces: &mut [Piece], f: &mut impl FnMut(SpanHandle) -> SpanHandle) {
+    for piece in pieces {
+        match piece {
+            Piece::Run(_) => {}
+            Piece::Trees(trees) => crate::expansions::map_spans(trees, f),
+            Piece::Group(g, inner) => {
+                g.span = f(g.span);
+                g.span_open = f(g.span_open);
+                g.span_close = f(g.span_close);
+                map_piece_spans(inner, f);
             }
         }
     }
@@ -243,6 +380,36 @@ mod tests {
             ident("T"),
         ];
         assert_eq!(source(&trees).unwrap(), "impl < 'de > & '_ T ");
+    }
+
+    #[test]
+    fn pieces_split_output_into_runs_and_trees() {
+        let input = |name: &str| TokenTree::Ident(Ident { name: name.into(), is_raw: false, span: SpanHandle(3) });
+        let long: Vec<TokenTree> = (0..MIN_RUN_TOKENS).map(|i| ident(&format!("a{i}"))).collect();
+        let long_text = source(&long).unwrap();
+        // A long call-site stretch is a run; an input-spanned token and a short stretch are trees.
+        let mut trees = long.clone();
+        trees.push(input("field"));
+        trees.push(ident("b"));
+        assert_eq!(pieces(trees), vec![Piece::Run(long_text.clone()), Piece::Trees(vec![input("field"), ident("b")])]);
+        // A group holding such a token is a group piece, with the runs of its stream inside;
+        // a wholly writable stream too short for a run stays whole, as trees.
+        let mut stream = long.clone();
+        stream.push(input("x"));
+        let short = vec![ident("c"), group(Delimiter::Parenthesis, vec![ident("d")])];
+        let out = pieces(vec![group(Delimiter::Brace, stream), short[0].clone(), short[1].clone()]);
+        let header = Group { delimiter: Delimiter::Brace, span: CS, span_open: CS, span_close: CS, stream: vec![] };
+        assert_eq!(
+            out,
+            vec![
+                Piece::Group(header, vec![Piece::Run(long_text.clone()), Piece::Trees(vec![input("x")])]),
+                Piece::Trees(short.clone()),
+            ]
+        );
+        // Wholly writable output: one run, or trees when short; nothing for nothing.
+        assert_eq!(pieces(long), vec![Piece::Run(long_text)]);
+        assert_eq!(pieces(short.clone()), vec![Piece::Trees(short)]);
+        assert_eq!(pieces(vec![]), vec![]);
     }
 
     #[test]
