@@ -631,7 +631,7 @@ impl Handles {
 }
 
 /// Calls `f` on every span handle in `trees`.
-pub(crate) fn visit_spans(trees: &[TokenTree], f: &mut impl FnMut(SpanHandle)) {
+fn visit_spans(trees: &[TokenTree], f: &mut impl FnMut(SpanHandle)) {
     for tree in trees {
         match tree {
             TokenTree::Group(g) => {
@@ -1009,10 +1009,7 @@ mod tests {
             put_u32(&mut outer, 1);
             outer.push(2);
             let mut header = Vec::new();
-            tokens::encode_stream(
-                &[TokenTree::Group(wpm_abi::Group { stream: vec![], ..group_header() })],
-                &mut header,
-            );
+            tokens::encode_stream(&[TokenTree::Group(group_header())], &mut header);
             put_bytes(&mut outer, &header);
             outer.extend_from_slice(&deep);
             deep = outer;
