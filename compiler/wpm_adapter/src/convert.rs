@@ -60,23 +60,79 @@ fn tree_to_wire(tree: TokenTree, table: &mut SpanTable) -> abi::TokenTree {
 }
 
 /// Builds guest output, prepared by the host ([`wpm_host::pieces`]), as a real token
-/// stream: each run from its source text in one `TokenStream::from_str`, the other trees
-/// token by token, every handle, identifier, punct and literal checked first.
+/// stream: the runs from their source text, all lexed by one `TokenStream::from_str`
+/// (see [`lex_runs`]), the other trees token by token, every handle, identifier, punct
+/// and literal checked first.
 ///
 /// # Errors
 /// A message naming the first invalid token (unknown span handle, invalid identifier,
-/// punct or literal), or a run rustc does not lex (runs lex by construction: only an
-/// entry damaged in the cache could hold one).
+/// punct or literal), or runs rustc does not lex (runs lex by construction: only an entry
+/// damaged in the cache could hold one).
 pub(crate) fn from_pieces(pieces: &[Piece], table: &SpanTable) -> Result<TokenStream, String> {
+    let mut runs = lex_runs(pieces)?.into_iter();
+    build(pieces, table, &mut runs)
+}
+
+/// The stream of every [`Piece::Run`] in `pieces` (groups' pieces included), in the order
+/// [`build`] takes them, from one `TokenStream::from_str`.
+///
+/// Each `from_str` adds a source file to rustc's source map, which costs more than
+/// lexing a short run; so the runs are written one after the other, each in parentheses
+/// (`( run1 ) ( run2 ) ...`), lexed once, and each run is the stream of its group. A
+/// space after every opening parenthesis keeps the run's first token as it lexes alone
+/// (see `wpm_host::runs`), and every run's text ends in a space, so the closing one
+/// changes nothing either.
+fn lex_runs(pieces: &[Piece]) -> Result<Vec<TokenStream>, String> {
+    fn write(pieces: &[Piece], text: &mut String, count: &mut usize) {
+        for piece in pieces {
+            match piece {
+                Piece::Run(run) => {
+                    text.push_str("( ");
+                    text.push_str(run);
+                    text.push_str(") ");
+                    *count += 1;
+                }
+                Piece::Trees(_) => {}
+                Piece::Group(_, inner) => write(inner, text, count),
+            }
+        }
+    }
+    let (mut text, mut count) = (String::new(), 0);
+    write(pieces, &mut text, &mut count);
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let does_not_lex = || {
+        let head: String = text.chars().take(80).collect();
+        format!("the runs of call-site tokens do not lex: `{}`", head.escape_debug())
+    };
+    let lexed: TokenStream = text.parse().map_err(|_| does_not_lex())?;
+    let mut runs = Vec::with_capacity(count);
+    for tree in lexed {
+        match tree {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => runs.push(g.stream()),
+            _ => return Err(does_not_lex()),
+        }
+    }
+    if runs.len() != count {
+        return Err(does_not_lex());
+    }
+    Ok(runs)
+}
+
+/// [`from_pieces`] once the runs are lexed: `runs` yields them in order.
+fn build(
+    pieces: &[Piece],
+    table: &SpanTable,
+    runs: &mut impl Iterator<Item = TokenStream>,
+) -> Result<TokenStream, String> {
     let mut streams: Vec<TokenStream> = Vec::new();
     let mut pending: Vec<TokenTree> = Vec::new();
     for piece in pieces {
         match piece {
-            Piece::Run(text) => {
-                let run = text.parse::<TokenStream>().map_err(|_| {
-                    let head: String = text.chars().take(80).collect();
-                    format!("a run of call-site tokens does not lex: `{}`", head.escape_debug())
-                })?;
+            Piece::Run(_) => {
+                // `lex_runs` gave one stream per run.
+                let run = runs.next().ok_or("a run was not lexed")?;
                 if !pending.is_empty() {
                     streams.push(pending.drain(..).collect());
                 }
@@ -87,7 +143,7 @@ pub(crate) fn from_pieces(pieces: &[Piece], table: &SpanTable) -> Result<TokenSt
                     pending.push(tree_from_wire(tree, table)?);
                 }
             }
-            Piece::Group(g, inner) => pending.push(group(g, from_pieces(inner, table)?, table)?),
+            Piece::Group(g, inner) => pending.push(group(g, build(inner, table, runs)?, table)?),
         }
     }
     if streams.is_empty() {

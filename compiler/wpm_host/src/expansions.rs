@@ -53,7 +53,7 @@ use crate::runs::{self, Piece};
 use crate::spans::SpanServer;
 
 /// Bumped whenever the key or the entry format changes.
-const FORMAT: &[u8] = b"wpm-expansion-2\n";
+const FORMAT: &[u8] = b"wpm-expansion-3\n";
 /// The same for manifest records.
 const MANIFEST_FORMAT: &[u8] = b"wpm-manifest-1\n";
 /// The subdirectory of manifest records.
@@ -233,14 +233,13 @@ impl ExpansionCache {
         output
     }
 
-    /// Stores a successful expansion: its output as trees and as pieces. Best effort: a
-    /// failure only means no entry.
-    /// `stream`: the trees' wire encoding.
-    pub(crate) fn store(&self, key: &Key, transcript: &Transcript, stream: &[u8], pieces: &[Piece]) {
+    /// Stores a successful expansion, its output as pieces. Best effort: a failure only
+    /// means no entry.
+    pub(crate) fn store(&self, key: &Key, transcript: &Transcript, pieces: &[Piece]) {
         if transcript.too_big {
             return;
         }
-        let bytes = Entry::encode(key, &transcript.calls, stream, pieces);
+        let bytes = Entry::encode(key, &transcript.calls, pieces);
         if bytes.len() as u64 > self.max_bytes / 8 {
             return;
         }
@@ -503,29 +502,24 @@ struct Entry {
 }
 
 impl Entry {
-    /// The transcript and the output, as a wire stream (`stream`, encoded) and as pieces,
-    /// [`seal`]ed under `key`.
-    fn encode(key: &Key, calls: &[Call], stream: &[u8], pieces: &[Piece]) -> Vec<u8> {
+    /// The transcript and the output as pieces, [`seal`]ed under `key`.
+    fn encode(key: &Key, calls: &[Call], pieces: &[Piece]) -> Vec<u8> {
         let mut body = Vec::with_capacity(256);
         let mut transcript = Vec::new();
         for call in calls {
             encode_call(call, &mut transcript);
         }
         put_bytes(&mut body, &transcript);
-        put_bytes(&mut body, stream);
-        let mut prepared = Vec::new();
-        encode_pieces(pieces, &mut prepared);
-        put_bytes(&mut body, &prepared);
+        encode_pieces(pieces, &mut body);
         seal(FORMAT, key, &body)
     }
 
     /// The entry in `bytes`, if it is intact and belongs to `key`, with the output in the
-    /// form wanted (the other is not decoded).
+    /// form wanted (trees are read back from the pieces: [`runs::trees`]).
     fn decode(key: &Key, bytes: &[u8], want: Want) -> Option<Entry> {
         let mut r = Reader(unseal(FORMAT, key, bytes)?);
         let mut transcript = Reader(r.bytes()?);
-        let stream = r.bytes()?;
-        let mut prepared = Reader(r.bytes()?);
+        let pieces = decode_pieces(&mut r, 0)?;
         if !r.0.is_empty() {
             return None;
         }
@@ -534,14 +528,8 @@ impl Entry {
             calls.push(decode_call(&mut transcript)?);
         }
         let output = match want {
-            Want::Trees => Output::Trees(tokens::decode_stream(stream).ok()?),
-            Want::Pieces => {
-                let pieces = decode_pieces(&mut prepared, 0)?;
-                if !prepared.0.is_empty() {
-                    return None;
-                }
-                Output::Pieces(pieces)
-            }
+            Want::Trees => Output::Trees(runs::trees(pieces)?),
+            Want::Pieces => Output::Pieces(pieces),
         };
         Some(Entry { calls, output })
     }
@@ -934,9 +922,7 @@ mod tests {
 
     /// An entry as `store` writes it.
     fn encode(key: &Key, calls: &[Call], output: &[TokenTree]) -> Vec<u8> {
-        let mut stream = Vec::new();
-        tokens::encode_stream(output, &mut stream);
-        Entry::encode(key, calls, &stream, &runs::pieces(output.to_vec()))
+        Entry::encode(key, calls, &runs::pieces(output.to_vec()))
     }
 
     fn trees(output: Output) -> Vec<TokenTree> {

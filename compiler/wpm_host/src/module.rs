@@ -186,20 +186,15 @@ impl MacroModule {
         let pre = self.code.get(&self.name)?;
         let mut recorder = Recorder::new(spans);
         let result = self.run(pre, index, &input, &mut recorder);
-        Ok(result.map(|trees| {
-            // The entry keeps both forms; the caller gets the one it asked for.
-            let mut stream = Vec::new();
-            tokens::encode_stream(&trees, &mut stream);
-            match want {
-                Want::Trees => {
-                    cache.store(&key, &recorder.transcript, &stream, &runs::pieces(trees.clone()));
-                    Output::Trees(trees)
-                }
-                Want::Pieces => {
-                    let pieces = runs::pieces(trees);
-                    cache.store(&key, &recorder.transcript, &stream, &pieces);
-                    Output::Pieces(pieces)
-                }
+        Ok(result.map(|trees| match want {
+            Want::Trees => {
+                cache.store(&key, &recorder.transcript, &runs::pieces(trees.clone()));
+                Output::Trees(trees)
+            }
+            Want::Pieces => {
+                let pieces = runs::pieces(trees);
+                cache.store(&key, &recorder.transcript, &pieces);
+                Output::Pieces(pieces)
             }
         }))
     }

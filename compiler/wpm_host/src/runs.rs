@@ -1,11 +1,12 @@
 //! Guest output prepared for rustc: runs of call-site tokens written as source text, so
-//! that one `TokenStream::from_str` builds each run instead of one `proc_macro` bridge
-//! call per token, and the rest as trees ([`Piece`]).
+//! that the adapter builds them by lexing (one `TokenStream::from_str` for all runs of an
+//! expansion) instead of one `proc_macro` bridge call per token, and the rest as trees
+//! ([`Piece`]). [`trees`] reads runs back, for callers that want the guest's trees.
 //!
 //! Most of a derive's output is `quote!`'d code at `Span::call_site()`, and tokens parsed
 //! from a string get exactly that span. Building such tokens one by one costs a bridge
-//! round trip each (the bulk of converting guest output, and of a cache hit); lexing their
-//! text costs one. A run only holds tokens whose text lexes back to the same token trees
+//! round trip each (the bulk of converting guest output, and of a cache hit); lexing the
+//! text of every run of an expansion costs one. A run only holds tokens whose text lexes back to the same token trees
 //! with the same spacing where spacing matters (between puncts), and whose checks are
 //! those of the token-by-token path, so the two paths build the same stream. Pure text
 //! rules, free of `proc_macro`, so they are unit-testable.
@@ -14,7 +15,8 @@
 //! them: a hit neither decodes run tokens one by one nor looks for runs again.
 
 use wpm_abi::ident::{can_be_raw, is_ident};
-use wpm_abi::{Delimiter, Group, LitKind, Literal, Punct, Spacing, SpanHandle, TokenTree};
+use wpm_abi::tokens::MAX_NESTING;
+use wpm_abi::{Delimiter, Group, Ident, LitKind, Literal, Punct, Spacing, SpanHandle, TokenTree};
 
 /// Guest output, or a group's stream, in the order rustc gets it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,10 +36,12 @@ fn valid_ident(name: &str, is_raw: bool) -> bool {
     is_ident(name) && (!is_raw || can_be_raw(name))
 }
 
-/// Runs of fewer tokens are built token by token: each `from_str` adds a source file to
-/// rustc's source map, which costs more than a few bridge calls. (serde_derive, warm
-/// expansion cache: runs of 32+ tokens save about 8% of the macro time; shorter ones lose.)
-pub const MIN_RUN_TOKENS: usize = 32;
+/// Runs of fewer tokens are built token by token. The adapter lexes all runs of an
+/// expansion with one `TokenStream::from_str` (each call adds a source file to rustc's
+/// source map, which costs more than lexing a short run), so short runs pay too; by
+/// measurement (serde_derive, warm expansion cache), 8 and 16 are best, 32 loses 5-10% on
+/// a 1000-field struct (its field names cut the output into short stretches).
+pub const MIN_RUN_TOKENS: usize = 16;
 
 /// Which trees of `trees` can be written as text where they stand: runs are the maximal
 /// stretches of `true`. `inner[i]` says whether group `i`'s stream is wholly writable (its
@@ -48,7 +52,12 @@ fn writable_flags(trees: &[TokenTree], inner: &[bool]) -> Vec<bool> {
         .iter()
         .enumerate()
         .map(|(i, tree)| match tree {
-            TokenTree::Group(g) => g.span == SpanHandle::CALL_SITE && g.delimiter != Delimiter::None && inner[i],
+            TokenTree::Group(g) => {
+                // Text gives all three spans the call site's: [`trees`] reads them back so.
+                [g.span, g.span_open, g.span_close].iter().all(|s| *s == SpanHandle::CALL_SITE)
+                    && g.delimiter != Delimiter::None
+                    && inner[i]
+            }
             _ => writable(tree, trees.get(i + 1)),
         })
         .collect();
@@ -272,6 +281,116 @@ fn writable_stream(trees: Vec<TokenTree>, count: usize) -> Vec<Piece> {
     }
 }
 
+/// The trees that `pieces` stand for: [`pieces`] undone, each run read back from its
+/// text. `None` if a run's text is not one [`write_run`] writes (only a damaged cache
+/// entry holds one); nesting stays within [`MAX_NESTING`].
+pub fn trees(pieces: Vec<Piece>) -> Option<Vec<TokenTree>> {
+    let mut out = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Run(text) => read_run(&text, &mut out)?,
+            Piece::Trees(trees) => out.extend(trees),
+            Piece::Group(mut g, inner) => {
+                g.stream = trees(inner)?;
+                out.push(TokenTree::Group(g));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Appends the trees of a run's `text` to `out`: the inverse of [`write_run`], which puts
+/// one space after every token but a joint punct, and writes only what [`writable`]
+/// allows (so no escapes, comments, floats or invisible groups to consider).
+fn read_run(text: &str, out: &mut Vec<TokenTree>) -> Option<()> {
+    const CS: SpanHandle = SpanHandle::CALL_SITE;
+    let b = text.as_bytes();
+    // The byte after a token must be its space.
+    let spaced = |end: usize| (b.get(end) == Some(&b' ')).then_some(end + 1);
+    let literal = |kind, symbol: &str, suffix: &str| {
+        let l = Literal { kind, symbol: symbol.to_owned(), suffix: suffix.to_owned(), span: CS };
+        plain_literal(&l).then_some(TokenTree::Literal(l))
+    };
+    let mut open: Vec<(Delimiter, Vec<TokenTree>)> = Vec::new();
+    let mut cur: Vec<TokenTree> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let (tree, next) = match b[i] {
+            c @ (b'(' | b'[' | b'{') => {
+                if open.len() >= MAX_NESTING {
+                    return None;
+                }
+                let delimiter = match c {
+                    b'(' => Delimiter::Parenthesis,
+                    b'[' => Delimiter::Bracket,
+                    _ => Delimiter::Brace,
+                };
+                open.push((delimiter, std::mem::take(&mut cur)));
+                i = spaced(i + 1)?;
+                continue;
+            }
+            c @ (b')' | b']' | b'}') => {
+                let (delimiter, parent) = open.pop()?;
+                let expected = match delimiter {
+                    Delimiter::Parenthesis => b')',
+                    Delimiter::Bracket => b']',
+                    _ => b'}',
+                };
+                if c != expected {
+                    return None;
+                }
+                let stream = std::mem::replace(&mut cur, parent);
+                let g = Group { delimiter, span: CS, span_open: CS, span_close: CS, stream };
+                (TokenTree::Group(g), spaced(i + 1)?)
+            }
+            b'"' => {
+                let len = b[i + 1..].iter().position(|&c| c == b'"')?;
+                (literal(LitKind::Str, &text[i + 1..i + 1 + len], "")?, spaced(i + len + 2)?)
+            }
+            b'\'' if b.get(i + 2) == Some(&b'\'') => {
+                (literal(LitKind::Char, text.get(i + 1..i + 2)?, "")?, spaced(i + 3)?)
+            }
+            b'0'..=b'9' => {
+                let end = b[i..].iter().position(|&c| c == b' ').map_or(b.len(), |n| i + n);
+                let digits = b[i..end].iter().take_while(|c| c.is_ascii_digit()).count();
+                (literal(LitKind::Integer, &text[i..i + digits], &text[i + digits..end])?, spaced(end)?)
+            }
+            ch if Punct::is_valid_char(ch) => {
+                let spacing = if b.get(i + 1) == Some(&b' ') && ch != b'\'' { Spacing::Alone } else { Spacing::Joint };
+                // A joint punct is followed by a punct; `'` is always joint, to an identifier.
+                let joins = |c: u8| match ch {
+                    b'\'' => c == b'_' || c.is_ascii_alphabetic() || !c.is_ascii(),
+                    _ => Punct::is_valid_char(c) && c != b'\'',
+                };
+                if spacing == Spacing::Joint && !b.get(i + 1).is_some_and(|&c| joins(c)) {
+                    return None;
+                }
+                let next = if spacing == Spacing::Alone { i + 2 } else { i + 1 };
+                (TokenTree::Punct(Punct { ch, spacing, span: CS }), next)
+            }
+            _ => {
+                let end = b[i..].iter().position(|&c| c == b' ').map_or(b.len(), |n| i + n);
+                let word = &text[i..end];
+                let (name, is_raw) = match word.strip_prefix("r#") {
+                    Some(name) => (name, true),
+                    None => (word, false),
+                };
+                if !valid_ident(name, is_raw) {
+                    return None;
+                }
+                (TokenTree::Ident(Ident { name: name.to_owned(), is_raw, span: CS }), spaced(end)?)
+            }
+        };
+        cur.push(tree);
+        i = next;
+    }
+    if !open.is_empty() {
+        return None;
+    }
+    out.extend(cur);
+    Some(())
+}
+
 /// Replaces every span handle of `pieces` with `f(handle)`.
 pub(crate) fn map_piece_spans(pieces: &mut [Piece], f: &mut impl FnMut(SpanHandle) -> SpanHandle) {
     for piece in pieces {
@@ -319,8 +438,6 @@ fn source(trees: &[TokenTree]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use wpm_abi::{Group, Ident};
-
     use super::*;
 
     const CS: SpanHandle = SpanHandle::CALL_SITE;
@@ -410,6 +527,57 @@ mod tests {
         assert_eq!(pieces(long), vec![Piece::Run(long_text)]);
         assert_eq!(pieces(short.clone()), vec![Piece::Trees(short)]);
         assert_eq!(pieces(vec![]), vec![]);
+    }
+
+    #[test]
+    fn trees_read_back_from_runs() {
+        use Spacing::*;
+        let input = TokenTree::Ident(Ident { name: "field".into(), is_raw: false, span: SpanHandle(3) });
+        // Every kind of token a run may hold, nested, beside trees and a group piece.
+        let mut code = vec![
+            ident("impl"),
+            punct(b'<', Alone),
+            punct(b'\'', Joint),
+            ident("de"),
+            punct(b'>', Alone),
+            ident("_serde"),
+            punct(b':', Joint),
+            punct(b':', Alone),
+            TokenTree::Ident(Ident { name: "type".into(), is_raw: true, span: CS }),
+            ident("größe"),
+            punct(b'-', Joint),
+            punct(b'>', Alone),
+            lit(LitKind::Integer, "0", ""),
+            lit(LitKind::Integer, "1000", "usize"),
+            lit(LitKind::Str, "struct Big with 1000 elements", ""),
+            lit(LitKind::Str, "", ""),
+            lit(LitKind::Char, "x", ""),
+            lit(LitKind::Char, " ", ""),
+            group(Delimiter::Bracket, vec![]),
+            group(Delimiter::Parenthesis, vec![group(Delimiter::Brace, vec![punct(b'&', Alone), punct(b'\'', Joint), ident("_")])]),
+            punct(b'.', Joint),
+            punct(b'.', Joint),
+            punct(b'=', Alone),
+        ];
+        code.extend((0..MIN_RUN_TOKENS).map(|i| ident(&format!("t{i}"))));
+        let mut output = code.clone();
+        output.push(input.clone());
+        output.push(group(Delimiter::Brace, [code.clone(), vec![input]].concat()));
+        let pieces = pieces(output.clone());
+        assert!(pieces.iter().any(|p| matches!(p, Piece::Run(_))));
+        assert!(pieces.iter().any(|p| matches!(p, Piece::Group(..))));
+        assert_eq!(trees(pieces), Some(output));
+        // Text that `write_run` never writes is refused, whatever the damage.
+        let bad = [
+            "a", "a  b ", "( a ", "a ) ", "( a ] ", "+", "+a ", "'", "' a ", "\"a ", "'ab' ", "00 ", "1x ", "1.5 ",
+            "r#self ", "a b", "\\ ", "'\\' ",
+        ];
+        for text in bad {
+            assert_eq!(trees(vec![Piece::Run(text.into())]), None, "{text:?}");
+        }
+        let deep = format!("{}{}", "( ".repeat(MAX_NESTING + 1), ") ".repeat(MAX_NESTING + 1));
+        assert_eq!(trees(vec![Piece::Run(deep)]), None);
+        assert!(trees(vec![Piece::Run("( ".repeat(MAX_NESTING) + &") ".repeat(MAX_NESTING))]).is_some());
     }
 
     #[test]
