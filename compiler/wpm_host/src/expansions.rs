@@ -987,6 +987,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(Entry::decode(&key, &bytes, Want::Trees).map(|e| trees(e.output)), Some(output));
+        // A sealed entry whose run is not what `write_run` writes: no trees (a miss); the
+        // adapter, which lexes runs with rustc, refuses it at the call site.
+        let bytes = Entry::encode(&key, &[], &[Piece::Run("( a ".into())]);
+        assert!(Entry::decode(&key, &bytes, Want::Trees).is_none());
         // Pieces nested deeper than the wire's own bound are refused.
         let mut deep = Vec::new();
         put_u32(&mut deep, 0);
