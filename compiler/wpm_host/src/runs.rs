@@ -554,7 +554,10 @@ mod tests {
             lit(LitKind::Char, "x", ""),
             lit(LitKind::Char, " ", ""),
             group(Delimiter::Bracket, vec![]),
-            group(Delimiter::Parenthesis, vec![group(Delimiter::Brace, vec![punct(b'&', Alone), punct(b'\'', Joint), ident("_")])]),
+            group(
+                Delimiter::Parenthesis,
+                vec![group(Delimiter::Brace, vec![punct(b'&', Alone), punct(b'\'', Joint), ident("_")])],
+            ),
             punct(b'.', Joint),
             punct(b'.', Joint),
             punct(b'=', Alone),
