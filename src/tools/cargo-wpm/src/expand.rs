@@ -9,7 +9,7 @@
 //! expanded crate on stdout. It writes no artifact for that unit, so cargo runs it again on
 //! every build; dependencies are only checked (metadata), once.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
@@ -31,19 +31,7 @@ pub(crate) fn expand_natively(
     verbose: bool,
 ) -> Result<String> {
     let package = format!("{} {}", pkg.name, pkg.version);
-    let manifest_path = pkg.dir.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| Error::io(format!("reading {}", manifest_path.display()), e))?;
-    let workspace = pkg.workspace.as_ref().map(crate::resolve::WorkspaceRoot::as_workspace);
-    let manifest = native_manifest(&text, &pkg.dir, workspace)
-        .map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
-    let copy = cache.join("expand").join(format!("{}-{}", pkg.name, pkg.version));
-    sync_dir(&pkg.dir, &copy, &[(manifest_path, manifest.into_bytes())])?;
-    if let Some(lock) = &pkg.lockfile {
-        if let Ok(bytes) = std::fs::read(lock) {
-            write_if_changed(&copy.join("Cargo.lock"), &bytes)?;
-        }
-    }
+    let copy = native_copy(pkg, cache)?;
 
     let mut cmd = Command::new(host_cargo);
     cmd.args(["rustc", "--lib", "--profile", "check", "--manifest-path"])
@@ -72,6 +60,29 @@ pub(crate) fn expand_natively(
         return Err(Error::Expand { package, output: "cargo succeeded but rustc printed no expansion".into() });
     }
     Ok(expanded)
+}
+
+/// The package copied to `<cache>/expand/<name>-<version>/` as a standalone proc-macro
+/// package with the resolved lockfile (only changed files are written). Also what
+/// `rewrite::borrowed` reads the dependencies of.
+///
+/// # Errors
+/// [`Error::Rewrite`] if the manifest cannot be rewritten, [`Error::Io`] for file failures.
+pub(crate) fn native_copy(pkg: &Package, cache: &Path) -> Result<PathBuf> {
+    let manifest_path = pkg.dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| Error::io(format!("reading {}", manifest_path.display()), e))?;
+    let workspace = pkg.workspace.as_ref().map(crate::resolve::WorkspaceRoot::as_workspace);
+    let manifest = native_manifest(&text, &pkg.dir, workspace)
+        .map_err(|detail| Error::Rewrite { file: manifest_path.clone(), detail })?;
+    let copy = cache.join("expand").join(format!("{}-{}", pkg.name, pkg.version));
+    sync_dir(&pkg.dir, &copy, &[(manifest_path, manifest.into_bytes())])?;
+    if let Some(lock) = &pkg.lockfile {
+        if let Ok(bytes) = std::fs::read(lock) {
+            write_if_changed(&copy.join("Cargo.lock"), &bytes)?;
+        }
+    }
+    Ok(copy)
 }
 
 /// Cargo's stderr from its first error on, without progress and blank lines (one paragraph).

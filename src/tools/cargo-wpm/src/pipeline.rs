@@ -13,9 +13,10 @@ use crate::guest_lib::GuestSources;
 use crate::guest_target::{self, GuestTarget};
 use crate::module;
 use crate::resolve::{resolve, Package, Spec, WorkspaceRoot};
+use crate::rewrite::borrowed::{self, Borrowed};
 use crate::rewrite::generated::{merge, scan_expansion};
 use crate::rewrite::manifest::rewrite_manifest;
-use crate::rewrite::source::rewrite_root;
+use crate::rewrite::source::{rewrite_root, root_invocations};
 use crate::toolchain::{self, Toolchain};
 use crate::wrapper;
 
@@ -197,7 +198,12 @@ fn prepare(
         });
     }
     let rewrite_error = |detail| Error::Rewrite { file: pkg.lib_root.clone(), detail };
-    let root = rewrite_root(&read(&pkg.lib_root)?).map_err(rewrite_error)?;
+    let src = read(&pkg.lib_root)?;
+    let borrowed = borrowed_generators(pkg, &src, tc, cache).map_err(|e| match e {
+        Error::Rewrite { detail, .. } => rewrite_error(detail),
+        other => other,
+    })?;
+    let root = rewrite_root(&src, &borrowed).map_err(rewrite_error)?;
     let macros = if root.generators.is_empty() {
         root.macros.clone()
     } else {
@@ -224,6 +230,25 @@ fn prepare(
         }
     }
     Ok(macros.len())
+}
+
+/// The generators of other crates that the crate root `src` of `pkg` invokes
+/// (`rewrite::borrowed`). Only read when the root invokes macros it does not define; then
+/// `cargo metadata` of the native copy names the dependencies whose sources are searched.
+fn borrowed_generators(pkg: &Package, src: &str, tc: &Toolchain, cache: &Path) -> Result<Vec<Borrowed>> {
+    let (invocations, aliases) =
+        root_invocations(src).map_err(|detail| Error::Rewrite { file: pkg.lib_root.clone(), detail })?;
+    if invocations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let copy = expand::native_copy(pkg, cache)?;
+    let shown = format!("{}@{}", pkg.name, pkg.version);
+    let deps = crate::resolve::direct_dependencies(&tc.host_cargo, &copy.join("Cargo.toml"), &shown)?;
+    let found = borrowed::find(&invocations, &deps, &aliases);
+    for b in &found {
+        progress(&format!("copying generator {}! of {} into the crate root", b.name, b.from));
+    }
+    Ok(found)
 }
 
 /// A guest `cargo build` of `manifest`'s lib into `target_dir`, for the guest target.

@@ -10,6 +10,7 @@ use std::process::Command;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::rewrite::borrowed::Dependency;
 
 /// What the user asked to build.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,10 +87,37 @@ struct Metadata {
     packages: Vec<MetaPackage>,
     #[serde(default)]
     workspace_root: Option<PathBuf>,
+    #[serde(default)]
+    resolve: Option<MetaResolve>,
+}
+
+#[derive(Deserialize)]
+struct MetaResolve {
+    root: Option<String>,
+    nodes: Vec<MetaNode>,
+}
+
+#[derive(Deserialize)]
+struct MetaNode {
+    id: String,
+    deps: Vec<MetaDep>,
+}
+
+#[derive(Deserialize)]
+struct MetaDep {
+    name: String,
+    pkg: String,
+    dep_kinds: Vec<MetaDepKind>,
+}
+
+#[derive(Deserialize)]
+struct MetaDepKind {
+    kind: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct MetaPackage {
+    id: String,
     name: String,
     version: String,
     source: Option<String>,
@@ -202,6 +230,27 @@ fn standalone_metadata(host_cargo: &Path, manifest: &Path, scratch: &Path, shown
         }
     }
     Ok(meta)
+}
+
+/// The normal (not dev, not build) dependencies of the package at `manifest`, a standalone
+/// package (the native copy of `crate::expand`), with the names it knows them by.
+///
+/// # Errors
+/// [`Error::Resolve`] when `cargo metadata` fails (`shown` names the package).
+pub(crate) fn direct_dependencies(host_cargo: &Path, manifest: &Path, shown: &str) -> Result<Vec<Dependency>> {
+    let meta = metadata(host_cargo, manifest, &[], shown)?;
+    let Some(resolve) = meta.resolve else { return Ok(Vec::new()) };
+    let Some(node) = resolve.nodes.iter().find(|n| resolve.root.as_ref() == Some(&n.id)) else {
+        return Ok(Vec::new());
+    };
+    let deps = node.deps.iter().filter(|d| d.dep_kinds.iter().any(|k| k.kind.is_none()));
+    Ok(deps
+        .filter_map(|dep| {
+            let pkg = meta.packages.iter().find(|p| p.id == dep.pkg)?;
+            let lib = pkg.targets.iter().find(|t| t.kind.iter().any(|k| k.contains("lib")))?;
+            Some(Dependency { extern_name: dep.name.clone(), lib_root: lib.src_path.clone() })
+        })
+        .collect())
 }
 
 /// Checks the lib target and builds the [`Package`].

@@ -13,13 +13,15 @@
 //! - the same attributes are removed from the bodies of crate-root `macro_rules!` (the
 //!   *generators*, e.g. derive_more-impl's `create_derive!`); which functions those
 //!   generate is learnt from a native expansion (see [`super::generated`]);
+//! - another crate's generator invoked at the root gets a localized copy before its first
+//!   invocation, and the invocations call the copy (see [`super::borrowed`]);
 //! - crate-level `forbid` lint attributes become `deny`, so that the generated module's
 //!   `#[allow(unsafe_code, ...)]` is accepted;
 //! - a module `__wpm_macros` is appended ([`Rewritten::with_registrations`]) that
 //!   registers every macro, in declaration order, with the guest library's `Registry`
 //!   (see [`super::registration`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt as _;
@@ -29,6 +31,8 @@ use syn::spanned::Spanned as _;
 use syn::{Attribute, Ident, Item, ItemFn, Meta, Token};
 
 use wpm_abi::MacroKind;
+
+use super::borrowed::{Borrowed, Invocation};
 
 /// One macro the crate declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,43 +97,44 @@ impl Edit {
     }
 }
 
-/// Finds the macros of the crate root `src` and rewrites it.
+/// Finds the macros of the crate root `src` and rewrites it, copying in the `borrowed`
+/// generators it invokes.
 ///
 /// # Errors
 /// A message when the file does not parse or a proc-macro attribute is malformed
 /// (rustc would reject it too).
-pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
-    // proc-macro2 counts from the first byte it sees; keep a BOM out of its way.
-    let bom = if src.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+pub(crate) fn rewrite_root(src: &str, borrowed: &[Borrowed]) -> Result<Rewritten, String> {
+    let (bom, file) = parse_root(src)?;
     let body = &src[bom..];
-    let tokens: TokenStream = body.parse().map_err(|e| format!("cannot tokenize: {e}"))?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| located(e.span(), &e.to_string()))?;
 
     let mut edits = Vec::new();
     for attr in &file.attrs {
         forbid_to_deny(attr, &mut edits);
     }
-    let local_macro_rules: BTreeSet<String> = file
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Macro(mac) if mac.mac.path.is_ident("macro_rules") => {
-                mac.ident.as_ref().map(|i| i.unraw().to_string())
-            }
-            _ => None,
-        })
-        .collect();
+    let local_macro_rules = local_macro_rules(&file);
     let mut macros = Vec::new();
     let mut generators = Vec::new();
     let mut traceable = BTreeSet::new();
+    let mut defined = BTreeSet::new();
     for item in &file.items {
         if let Item::Macro(mac) = item {
+            let name = mac.mac.path.segments.last().map(|s| s.ident.unraw().to_string());
             if mac.mac.path.is_ident("macro_rules") {
                 if strip_in_macro_body(mac.mac.tokens.clone(), &mut edits) > 0 {
                     generators.push(mac.ident.as_ref().map_or_else(String::new, |i| i.unraw().to_string()));
                     collect_idents(mac.mac.tokens.clone(), &mut traceable);
                 }
             } else if mac.mac.path.get_ident().is_some_and(|i| local_macro_rules.contains(&i.unraw().to_string())) {
+                collect_idents(mac.mac.tokens.clone(), &mut traceable);
+            } else if let Some(b) = borrowed.iter().find(|b| Some(&b.name) == name.as_ref()) {
+                // The copy goes before the first invocation (textual scope), on its line.
+                let start = mac.attrs.first().map_or_else(|| path_range(&mac.mac.path).start, |a| attr_range(a).start);
+                if defined.insert(b.name.clone()) {
+                    edits.push(Edit { range: start..start, with: format!("{} ", b.definition()) });
+                    generators.push(b.name.clone());
+                    collect_idents(b.rules.clone(), &mut traceable);
+                }
+                edits.push(Edit { range: path_range(&mac.mac.path), with: b.local.clone() });
                 collect_idents(mac.mac.tokens.clone(), &mut traceable);
             }
         }
@@ -148,6 +153,73 @@ pub(crate) fn rewrite_root(src: &str) -> Result<Rewritten, String> {
     }
     text.push_str(&body[at..]);
     Ok(Rewritten { text, macros, generators, traceable })
+}
+
+/// The crate root `src` parsed, and the length of its byte-order mark (kept out of
+/// proc-macro2's way: it counts from the first byte it sees).
+fn parse_root(src: &str) -> Result<(usize, syn::File), String> {
+    let bom = if src.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let tokens: TokenStream = src[bom..].parse().map_err(|e| format!("cannot tokenize: {e}"))?;
+    let file = syn::parse2(tokens).map_err(|e| located(e.span(), &e.to_string()))?;
+    Ok((bom, file))
+}
+
+/// Names of the crate-root `macro_rules!` of `file`.
+fn local_macro_rules(file: &syn::File) -> BTreeSet<String> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Macro(mac) if mac.mac.path.is_ident("macro_rules") => {
+                mac.ident.as_ref().map(|i| i.unraw().to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the crate root `src` invokes at the top level that it does not define (possible
+/// borrowed generators, see [`super::borrowed`]), and the renames of its crate-root
+/// `extern crate NAME as ALIAS;` items (NAME to ALIAS).
+///
+/// # Errors
+/// A message when the file does not parse.
+pub(crate) fn root_invocations(src: &str) -> Result<(Vec<Invocation>, BTreeMap<String, String>), String> {
+    let (_, file) = parse_root(src)?;
+    let local = local_macro_rules(&file);
+    let mut invocations = Vec::new();
+    let mut aliases = BTreeMap::new();
+    for item in &file.items {
+        match item {
+            Item::Macro(mac) if !mac.mac.path.is_ident("macro_rules") => {
+                let segments = &mac.mac.path.segments;
+                let Some(last) = segments.last() else { continue };
+                let name = last.ident.unraw().to_string();
+                if segments.len() == 1 && local.contains(&name) {
+                    continue;
+                }
+                let krate = (segments.len() > 1).then(|| segments[0].ident.unraw().to_string());
+                let invocation = Invocation { krate, name };
+                if !invocations.contains(&invocation) {
+                    invocations.push(invocation);
+                }
+            }
+            Item::ExternCrate(ext) => {
+                if let Some((_, alias)) = &ext.rename {
+                    aliases.insert(ext.ident.unraw().to_string(), alias.unraw().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((invocations, aliases))
+}
+
+/// The bytes of `path` in the source, from its leading `::` or first segment to its last.
+fn path_range(path: &syn::Path) -> std::ops::Range<usize> {
+    let first = path.segments.first().map_or(0, |s| s.ident.span().byte_range().start);
+    let start = path.leading_colon.map_or(first, |c| c.spans[0].byte_range().start);
+    let end = path.segments.last().map_or(start, |s| s.ident.span().byte_range().end);
+    start..end
 }
 
 /// Adds the macros `func` declares to `macros`, each with the function's `#[cfg]`s (and
@@ -461,7 +533,7 @@ pub fn empty(i: TokenStream) -> TokenStream { i }
 
 fn helper() {}
 ";
-        let out = rewrite_root(src).unwrap();
+        let out = rewrite_root(src, &[]).unwrap();
         let names: Vec<_> = out.macros.iter().map(|m| (m.kind, m.name.as_str(), m.helpers.clone())).collect();
         assert_eq!(
             names,
@@ -496,7 +568,7 @@ fn helper() {}
     #[test]
     fn forbid_inside_cfg_attr_and_bom() {
         let src = "\u{feff}#![cfg_attr(not(test), forbid(unsafe_code, missing_docs))]\n#[proc_macro]\npub fn m(i: proc_macro::TokenStream) -> proc_macro::TokenStream { i }\n";
-        let out = rewrite_root(src).unwrap();
+        let out = rewrite_root(src, &[]).unwrap();
         assert!(out.text.starts_with("\u{feff}#![cfg_attr(not(test), deny(unsafe_code, missing_docs))]\n\npub fn m"));
         assert_eq!(out.macros.len(), 1);
     }
@@ -504,10 +576,54 @@ fn helper() {}
     #[test]
     fn non_ascii_text_keeps_byte_offsets_right() {
         let src = "/// Größe → 大きさ\n#[proc_macro_derive(Grösse, attributes(größe,),)]\npub fn g(i: proc_macro::TokenStream) -> proc_macro::TokenStream { i }\n";
-        let out = rewrite_root(src).unwrap();
+        let out = rewrite_root(src, &[]).unwrap();
         assert!(out.text.starts_with("/// Größe → 大きさ\n\npub fn g"), "{}", out.text);
         assert_eq!(out.macros[0].name, "Grösse");
         assert_eq!(out.macros[0].helpers, vec!["größe".to_owned()]);
+    }
+
+    /// failure_derive's shape: another crate's generator, invoked at the root, bare and by
+    /// path. The copy goes before the first invocation, on its line; both call it.
+    #[test]
+    fn borrowed_generators_are_copied_before_their_first_invocation() {
+        let src = "\
+#[macro_use]
+extern crate synstructure as ss;
+macro_rules! own { () => {} }
+own!();
+ss::helper!(X);
+/// Docs.
+decl_derive!([Fail, attributes(fail)] => fail_derive);
+ss::decl_derive!([Other] => other_derive);
+";
+        let (invocations, aliases) = root_invocations(src).unwrap();
+        let seen: Vec<_> = invocations.iter().map(|i| (i.krate.as_deref(), i.name.as_str())).collect();
+        assert_eq!(seen, [(Some("ss"), "helper"), (None, "decl_derive"), (Some("ss"), "decl_derive")]);
+        assert_eq!(aliases.get("synstructure").map(String::as_str), Some("ss"));
+
+        let rules = "($d:ident) => { #[proc_macro_derive($d)] pub fn $d(i: $crate::T) {} };";
+        let (rules, _) = super::super::borrowed::localize(rules.parse().unwrap(), "ss");
+        let borrowed = Borrowed {
+            name: "decl_derive".into(),
+            from: "synstructure".into(),
+            local: "__wpm_borrowed_decl_derive".into(),
+            rules,
+        };
+        let out = rewrite_root(src, &[borrowed]).unwrap();
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert_eq!(lines.len(), src.lines().count());
+        assert_eq!(lines[4], "ss::helper!(X);");
+        assert!(lines[5].starts_with("macro_rules! __wpm_borrowed_decl_derive { ($ d : ident) => {"), "{}", lines[5]);
+        assert!(lines[5].ends_with("} /// Docs."), "{}", lines[5]);
+        assert_eq!(lines[6], "__wpm_borrowed_decl_derive!([Fail, attributes(fail)] => fail_derive);");
+        assert_eq!(lines[7], "__wpm_borrowed_decl_derive!([Other] => other_derive);");
+        assert_eq!(out.generators, ["decl_derive"]);
+        assert!(
+            ["Fail", "Other", "fail_derive", "T"].iter().all(|i| out.traceable.contains(*i)),
+            "{:?}",
+            out.traceable
+        );
+        syn::parse_file(&out.text).unwrap();
     }
 
     /// derive_more-impl's shape: the attributes in a crate-root `macro_rules!` body go,
@@ -532,7 +648,7 @@ create_derive!(\"from\", From, from_derive);
 unrelated!();
 other::macro_from_elsewhere!(hidden_fn);
 ";
-        let out = rewrite_root(src).unwrap();
+        let out = rewrite_root(src, &[]).unwrap();
         assert_eq!(out.generators, vec!["create_derive".to_owned(), "nested".to_owned()]);
         assert!(out.macros.is_empty());
         assert!(!out.text.contains("proc_macro"), "{}", out.text);
@@ -552,7 +668,7 @@ other::macro_from_elsewhere!(hidden_fn);
         assert!(!out.traceable.contains("hidden_fn"));
         syn::parse_file(&out.with_registrations(&[])).unwrap();
         // A macro_rules! without proc-macro attributes is no generator.
-        assert!(rewrite_root("macro_rules! m { () => { #[inline] fn g() {} } }\n").unwrap().generators.is_empty());
+        assert!(rewrite_root("macro_rules! m { () => { #[inline] fn g() {} } }\n", &[]).unwrap().generators.is_empty());
     }
 
     /// derivative's shape, a feature-dependent pair of helper lists, nesting, and other
@@ -577,7 +693,7 @@ pub fn nested(a: TokenStream, i: TokenStream) -> TokenStream { i }
 #[cfg_attr(unix, inline)]
 fn untouched() {}
 "#;
-        let out = rewrite_root(src).unwrap();
+        let out = rewrite_root(src, &[]).unwrap();
         let decls: Vec<_> =
             out.macros.iter().map(|m| (m.kind, m.name.as_str(), m.helpers.join(" "), m.cfgs.join(" "))).collect();
         let derive = MacroKind::Derive;
@@ -639,7 +755,7 @@ fn helper() {}
 #[cfg_attr(unix, proc_macro_error)]
 fn other_helper() {}
 "#;
-        let out = rewrite_root(src).unwrap();
+        let out = rewrite_root(src, &[]).unwrap();
         let names: Vec<&str> = out.macros.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["Plain", "hack", "qualified", "complete", "Gated", "nested"]);
         let settings = "allow_not_macro, assert_unwind_safe";
@@ -662,9 +778,9 @@ fn other_helper() {}
 
     #[test]
     fn malformed_derive_is_an_error_with_a_location() {
-        let err = rewrite_root("\n#[proc_macro_derive(a::B)]\npub fn f(i: T) -> T { i }\n").unwrap_err();
+        let err = rewrite_root("\n#[proc_macro_derive(a::B)]\npub fn f(i: T) -> T { i }\n", &[]).unwrap_err();
         assert!(err.starts_with("line 2,"), "{err}");
         assert!(err.contains("single identifier"), "{err}");
-        assert!(rewrite_root("fn (").is_err());
+        assert!(rewrite_root("fn (", &[]).is_err());
     }
 }
