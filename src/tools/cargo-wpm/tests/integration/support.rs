@@ -137,8 +137,10 @@ pub fn oracle_macros(name: &str, dependency: &str) -> Vec<Decl> {
     let json_name = format!("{}.json", name.replace('-', "_"));
     let text = std::fs::read_to_string(doc_dir.join(&json_name)).expect("rustdoc wrote its JSON");
     let doc: Value = serde_json::from_str(&text).expect("rustdoc JSON parses");
-    let mut found: Vec<(u64, Decl)> = Vec::new();
-    for item in doc["index"].as_object().expect("index").values() {
+    // Sorted by where each declaration begins; declarations that a macro generates all
+    // begin at its invocation, and among those rustdoc's item ids follow the crate's order.
+    let mut found: Vec<((u64, u64, u64), Decl)> = Vec::new();
+    for (id, item) in doc["index"].as_object().expect("index") {
         let Some(pm) = item["inner"].get("proc_macro") else { continue };
         if item["crate_id"].as_u64() != Some(0) {
             continue;
@@ -151,10 +153,15 @@ pub fn oracle_macros(name: &str, dependency: &str) -> Vec<Decl> {
         };
         let helpers =
             pm["helpers"].as_array().expect("helpers").iter().map(|h| h.as_str().unwrap().to_owned()).collect();
-        let line = item["span"]["begin"][0].as_u64().expect("span line");
-        found.push((line, (kind.to_owned(), item["name"].as_str().expect("name").to_owned(), helpers)));
+        let begin = &item["span"]["begin"];
+        let at = (
+            begin[0].as_u64().expect("span line"),
+            begin[1].as_u64().expect("span column"),
+            id.parse().expect("rustdoc item ids are numbers"),
+        );
+        found.push((at, (kind.to_owned(), item["name"].as_str().expect("name").to_owned(), helpers)));
     }
-    found.sort_by_key(|(line, _)| *line);
+    found.sort_by_key(|(at, _)| *at);
     found.into_iter().map(|(_, d)| d).collect()
 }
 
