@@ -238,7 +238,7 @@ fn prepare(
 fn borrowed_generators(pkg: &Package, src: &str, tc: &Toolchain, cache: &Path) -> Result<Vec<Borrowed>> {
     let (invocations, aliases) =
         root_invocations(src).map_err(|detail| Error::Rewrite { file: pkg.lib_root.clone(), detail })?;
-    if invocations.is_empty() {
+    if !invocations.iter().any(borrowed::may_generate) {
         return Ok(Vec::new());
     }
     let copy = expand::native_copy(pkg, cache)?;

@@ -58,26 +58,16 @@ impl Borrowed {
     }
 }
 
-/// Std's own macros, which never generate proc-macro functions.
-const STD_MACROS: &[&str] = &[
-    "macro_rules",
-    "include",
-    "include_str",
-    "include_bytes",
-    "compile_error",
-    "concat",
-    "env",
-    "option_env",
-    "stringify",
-    "line",
-    "column",
-    "file",
-    "module_path",
-    "cfg",
-    "assert",
-    "debug_assert",
-    "const_assert",
-];
+/// Std's own macros that may stand where an item does; they never generate proc-macro
+/// functions.
+const STD_MACROS: &[&str] =
+    &["macro_rules", "include", "compile_error", "thread_local", "global_asm", "concat", "env", "stringify"];
+
+/// Whether `invocation` may be of a borrowed generator (std's own macros are not).
+pub(crate) fn may_generate(invocation: &Invocation) -> bool {
+    let std_crate = invocation.krate.as_deref().is_some_and(|k| matches!(k, "std" | "core" | "alloc"));
+    !std_crate && !STD_MACROS.contains(&invocation.name.as_str())
+}
 
 /// The generators among `invocations`: for each invoked name, the first `#[macro_export]
 /// macro_rules!` of that name in the sources of `deps` (only the named crate's when the
@@ -90,7 +80,7 @@ pub(crate) fn find(
 ) -> Vec<Borrowed> {
     let mut found: Vec<Borrowed> = Vec::new();
     for inv in invocations {
-        if STD_MACROS.contains(&inv.name.as_str()) || found.iter().any(|b| b.name == inv.name) {
+        if !may_generate(inv) || found.iter().any(|b| b.name == inv.name) {
             continue;
         }
         let named = |d: &&Dependency| {
@@ -239,6 +229,8 @@ mod tests {
         let inv = |krate: Option<&str>, name: &str| Invocation { krate: krate.map(Into::into), name: name.into() };
         let aliases = BTreeMap::new();
 
+        assert!(!may_generate(&inv(None, "include")) && !may_generate(&inv(Some("core"), "x")));
+        assert!(may_generate(&inv(Some("synstructure"), "decl_derive")));
         let found = find(&[inv(None, "decl_derive"), inv(None, "decl_derive"), inv(None, "plain")], &deps, &aliases);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!((found[0].from.as_str(), found[0].local.as_str()), ("synstructure", "__wpm_borrowed_decl_derive"));
