@@ -174,7 +174,9 @@ fn syn_majors(entry: &Entry) -> String {
     let syn_versions: Vec<&str> = packages.iter().filter(|p| p.0 == "syn").map(|p| p.1.as_str()).collect();
     let major = |v: &str| v.split('.').next().unwrap_or("?").to_owned();
     let join = |majors: BTreeSet<String>| majors.into_iter().collect::<Vec<_>>().join("+");
-    let Some(own) = packages.iter().find(|p| p.0 == entry.name && p.1 == entry.version) else { return "?".into() };
+    // Build metadata is not part of the version's identity (`0.5.20+deprecated`).
+    let same_version = |v: &str| v.split('+').next() == Some(entry.version.as_str());
+    let Some(own) = packages.iter().find(|p| p.0 == entry.name && same_version(&p.1)) else { return "?".into() };
     let direct: BTreeSet<String> = own
         .2
         .iter()
