@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use wpm_abi as abi;
 
-use crate::tree::{Group, Ident, Punct, LEGAL_PUNCT};
+use crate::tree::{Group, Ident, Punct, Tight, LEGAL_PUNCT};
 use crate::{Delimiter, Literal, Span, TokenStream, TokenTree};
 
 fn delimiter_from(d: abi::Delimiter) -> Delimiter {
@@ -28,36 +28,57 @@ fn delimiter_to(d: Delimiter) -> abi::Delimiter {
     }
 }
 
-/// Builds a stream from trees the host sent.
+/// Builds a stream from trees the host sent. Each tree remembers the span of the tree
+/// that followed it (the close delimiter's for the last one in a group), so that printing
+/// can ask whether the two touched, as rustc's own spacing says ([`Tight::Ask`]).
 pub(crate) fn stream_from_abi(trees: Vec<abi::TokenTree>) -> TokenStream {
-    TokenStream::from_vec(trees.into_iter().map(tree_from_abi).collect())
+    stream_followed_by(trees, None)
 }
 
-fn tree_from_abi(tree: abi::TokenTree) -> TokenTree {
+/// The span a tree starts with: its own, or its opening delimiter's.
+fn first_span(tree: &abi::TokenTree) -> abi::SpanHandle {
     match tree {
-        abi::TokenTree::Group(g) => TokenTree::Group(Group {
-            delimiter: delimiter_from(g.delimiter),
-            stream: stream_from_abi(g.stream),
-            span: Span::from_handle(g.span),
-            span_open: Span::from_handle(g.span_open),
-            span_close: Span::from_handle(g.span_close),
-            open_hidden: false,
-            close_hidden: false,
-        }),
-        abi::TokenTree::Ident(i) => TokenTree::Ident(Ident {
-            sym: Rc::from(i.name),
-            is_raw: i.is_raw,
-            hidden: false,
-            span: Span::from_handle(i.span),
-        }),
+        abi::TokenTree::Group(g) => g.span_open,
+        abi::TokenTree::Ident(i) => i.span,
+        abi::TokenTree::Punct(p) => p.span,
+        abi::TokenTree::Literal(l) => l.span,
+    }
+}
+
+/// [`stream_from_abi`] for trees followed by a tree spanning `after` (`None`: nothing).
+fn stream_followed_by(trees: Vec<abi::TokenTree>, after: Option<abi::SpanHandle>) -> TokenStream {
+    let next: Vec<Option<abi::SpanHandle>> =
+        trees.iter().skip(1).map(|t| Some(first_span(t))).chain(std::iter::once(after)).collect();
+    TokenStream::from_vec(trees.into_iter().zip(next).map(|(tree, next)| tree_from_abi(tree, next)).collect())
+}
+
+fn tree_from_abi(tree: abi::TokenTree, next: Option<abi::SpanHandle>) -> TokenTree {
+    let hidden = next.map_or(Tight::No, Tight::Ask);
+    match tree {
+        abi::TokenTree::Group(g) => {
+            let open_hidden = Tight::Ask(g.stream.first().map_or(g.span_close, first_span));
+            TokenTree::Group(Group {
+                delimiter: delimiter_from(g.delimiter),
+                stream: stream_followed_by(g.stream, Some(g.span_close)),
+                span: Span::from_handle(g.span),
+                span_open: Span::from_handle(g.span_open),
+                span_close: Span::from_handle(g.span_close),
+                open_hidden,
+                close_hidden: hidden,
+            })
+        }
+        abi::TokenTree::Ident(i) => {
+            TokenTree::Ident(Ident { sym: Rc::from(i.name), is_raw: i.is_raw, hidden, span: Span::from_handle(i.span) })
+        }
         abi::TokenTree::Punct(p) => {
             if !LEGAL_PUNCT.contains(&p.ch) {
                 panic!("wpm: the host sent an invalid punct character {:?}", p.ch as char);
             }
+            let joint = p.spacing == abi::Spacing::Joint;
             TokenTree::Punct(Punct {
                 ch: p.ch,
-                joint: p.spacing == abi::Spacing::Joint,
-                hidden: false,
+                joint,
+                hidden: if joint { Tight::No } else { hidden },
                 doc: None,
                 span: Span::from_handle(p.span),
             })
@@ -68,7 +89,7 @@ fn tree_from_abi(tree: abi::TokenTree) -> TokenTree {
                 kind: l.kind,
                 symbol: Rc::from(l.symbol),
                 suffix,
-                hidden: false,
+                hidden,
                 span: Span::from_handle(l.span),
             })
         }

@@ -75,6 +75,13 @@ pub mod __wpm {
             self.push(MacroKind::Function, name, &[], Expander::Function(f));
         }
     }
+
+    /// Natively, for tests: answer `span_location` queries on this thread with `f` (a
+    /// host's answers) instead of none. No effect on `wasm32`, where the host answers.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn set_native_span_locations(f: Option<fn(wpm_abi::SpanHandle, wpm_abi::SpanLocation) -> Option<u32>>) {
+        crate::host::NATIVE_LOCATIONS.with(|cell| cell.set(f));
+    }
 }
 
 pub(crate) enum Expander {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use rustc_literal_escaper::{check_for_errors, Mode};
 use wpm_abi::LitKind;
 
-use crate::tree::{can_be_raw, DocComment, Group, Ident, Punct, LEGAL_PUNCT};
+use crate::tree::{can_be_raw, DocComment, Group, Ident, Punct, Tight, LEGAL_PUNCT};
 use crate::{Delimiter, Literal, Span, TokenStream, TokenTree};
 
 /// A token before tree building.
@@ -441,7 +441,7 @@ fn normalize(src: &str) -> std::borrow::Cow<'_, str> {
 fn doc_trees(inner: bool, block: bool, text: &str, hidden: bool, out: &mut Vec<TokenTree>) {
     let cs = Span::call_site();
     let escaped: String = text.chars().flat_map(char::escape_debug).collect();
-    let punct = |ch| TokenTree::Punct(Punct { ch, joint: false, hidden: false, doc: None, span: cs });
+    let punct = |ch| TokenTree::Punct(Punct { ch, joint: false, hidden: Tight::No, doc: None, span: cs });
     let source = match (block, inner) {
         (false, false) => format!("///{text}"),
         (false, true) => format!("//!{text}"),
@@ -449,12 +449,18 @@ fn doc_trees(inner: bool, block: bool, text: &str, hidden: bool, out: &mut Vec<T
         (true, true) => format!("/*!{text}*/"),
     };
     let doc = DocComment { source, line: !block, trees: if inner { 2 } else { 1 } };
-    out.push(TokenTree::Punct(Punct { ch: b'#', joint: false, hidden, doc: Some(Rc::new(doc)), span: cs }));
+    out.push(TokenTree::Punct(Punct {
+        ch: b'#',
+        joint: false,
+        hidden: Tight::from_lexer(hidden),
+        doc: Some(Rc::new(doc)),
+        span: cs,
+    }));
     if inner {
         out.push(punct(b'!'));
     }
     let body = vec![
-        TokenTree::Ident(Ident { sym: Rc::from("doc"), is_raw: false, hidden: false, span: cs }),
+        TokenTree::Ident(Ident { sym: Rc::from("doc"), is_raw: false, hidden: Tight::No, span: cs }),
         punct(b'='),
         TokenTree::Literal(Literal::new(LitKind::Str, &escaped, None)),
     ];
@@ -469,16 +475,17 @@ pub(crate) fn lex(src: &str) -> Result<Vec<TokenTree>, String> {
     // `hidden` of token i: no whitespace before token i + 1 (rustc's Joint or JointHidden).
     let tight = |i: usize| raws.get(i + 1).is_some_and(|(_, ws)| !ws);
     let punct_next = |i: usize| matches!(raws.get(i + 1), Some((Raw::Punct(_), false)));
-    let mut stack: Vec<(Delimiter, bool, Vec<TokenTree>)> = Vec::new();
+    let mut stack: Vec<(Delimiter, Tight, Vec<TokenTree>)> = Vec::new();
     let mut cur: Vec<TokenTree> = Vec::new();
     for (i, (raw, _)) in raws.iter().enumerate() {
-        let hidden = tight(i);
+        let tight_after = tight(i);
+        let hidden = Tight::from_lexer(tight_after);
         match raw {
             Raw::Ident { name, raw } => {
                 cur.push(TokenTree::Ident(Ident { sym: Rc::from(name.as_str()), is_raw: *raw, hidden, span: cs }))
             }
             Raw::Lifetime { name, raw } => {
-                cur.push(TokenTree::Punct(Punct { ch: b'\'', joint: true, hidden: false, doc: None, span: cs }));
+                cur.push(TokenTree::Punct(Punct { ch: b'\'', joint: true, hidden: Tight::No, doc: None, span: cs }));
                 cur.push(TokenTree::Ident(Ident { sym: Rc::from(name.as_str()), is_raw: *raw, hidden, span: cs }));
             }
             Raw::Lit { kind, symbol, suffix } => {
@@ -488,9 +495,10 @@ pub(crate) fn lex(src: &str) -> Result<Vec<TokenTree>, String> {
             }
             Raw::Punct(ch) => {
                 let joint = punct_next(i);
-                cur.push(TokenTree::Punct(Punct { ch: *ch, joint, hidden: hidden && !joint, doc: None, span: cs }));
+                let hidden = Tight::from_lexer(tight_after && !joint);
+                cur.push(TokenTree::Punct(Punct { ch: *ch, joint, hidden, doc: None, span: cs }));
             }
-            Raw::Doc { inner, block, text } => doc_trees(*inner, *block, text, hidden, &mut cur),
+            Raw::Doc { inner, block, text } => doc_trees(*inner, *block, text, tight_after, &mut cur),
             Raw::Open(d) => stack.push((*d, hidden, std::mem::take(&mut cur))),
             Raw::Close(d) => {
                 let Some((open, open_hidden, parent)) = stack.pop() else {

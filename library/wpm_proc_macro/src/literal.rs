@@ -10,6 +10,7 @@ pub use rustc_literal_escaper::EscapeError;
 use rustc_literal_escaper::{unescape_byte, unescape_byte_str, unescape_c_str, unescape_char, unescape_str, MixedUnit};
 use wpm_abi::LitKind;
 
+use crate::tree::Tight;
 use crate::{LexError, Span};
 
 /// Why a literal's value could not be produced.
@@ -28,8 +29,8 @@ pub struct Literal {
     pub(crate) kind: LitKind,
     pub(crate) symbol: Rc<str>,
     pub(crate) suffix: Option<Rc<str>>,
-    /// Lexer-only spacing; see the `tree` module.
-    pub(crate) hidden: bool,
+    /// Spacing for printing; see the `tree` module.
+    pub(crate) hidden: Tight,
     pub(crate) span: Span,
 }
 
@@ -91,7 +92,13 @@ fn float_repr(n: impl fmt::Display, finite: bool, add_dot: bool) -> String {
 
 impl Literal {
     pub(crate) fn new(kind: LitKind, symbol: &str, suffix: Option<&str>) -> Literal {
-        Literal { kind, symbol: Rc::from(symbol), suffix: suffix.map(Rc::from), hidden: false, span: Span::call_site() }
+        Literal {
+            kind,
+            symbol: Rc::from(symbol),
+            suffix: suffix.map(Rc::from),
+            hidden: Tight::No,
+            span: Span::call_site(),
+        }
     }
 
     int_literals! {

@@ -190,13 +190,13 @@ fn tokens(trees: &[TokenTree]) -> Vec<Tok<'_>> {
             TokenTree::Punct(p) => match &p.doc {
                 Some(doc) => {
                     skip = doc.trees;
-                    let spacing = sp(false, p.hidden);
+                    let spacing = sp(false, p.hidden.resolve(p.span));
                     toks.push(Tok { kind: Kind::Doc { line: doc.line }, text: doc.source.clone(), spacing });
                 }
-                None => push_op(&mut toks, p.ch, sp(p.joint, p.hidden)),
+                None => push_op(&mut toks, p.ch, sp(p.joint, !p.joint && p.hidden.resolve(p.span))),
             },
             TokenTree::Ident(i) => {
-                let spacing = sp(false, i.hidden);
+                let spacing = sp(false, i.hidden.resolve(i.span));
                 let text = i.to_string();
                 if let Some(last) = toks.last_mut() {
                     if matches!(last.kind, Kind::Op("'")) && last.spacing != Sp::Alone {
@@ -207,7 +207,7 @@ fn tokens(trees: &[TokenTree]) -> Vec<Tok<'_>> {
                 toks.push(Tok { kind: ident_kind(i), text, spacing });
             }
             TokenTree::Literal(l) => {
-                let spacing = sp(false, l.hidden);
+                let spacing = sp(false, l.hidden.resolve(l.span));
                 let numeric = matches!(l.kind, wpm_abi::LitKind::Integer | wpm_abi::LitKind::Float);
                 if let (true, Some(rest)) = (numeric, l.symbol.strip_prefix('-')) {
                     push_op(&mut toks, b'-', Sp::Hidden);
@@ -218,9 +218,11 @@ fn tokens(trees: &[TokenTree]) -> Vec<Tok<'_>> {
                     toks.push(Tok { kind: Kind::Literal, text: l.to_string(), spacing });
                 }
             }
-            TokenTree::Group(g) => {
-                toks.push(Tok { kind: Kind::Group(g), text: String::new(), spacing: sp(false, g.close_hidden) })
-            }
+            TokenTree::Group(g) => toks.push(Tok {
+                kind: Kind::Group(g),
+                text: String::new(),
+                spacing: sp(false, g.close_hidden.resolve(g.span_close)),
+            }),
         }
     }
     toks
@@ -273,7 +275,7 @@ fn print_group(doc: &mut Doc, g: &Group) {
         Delimiter::Brace => {
             doc.begin(4, true);
             doc.word("{");
-            let open_space = !g.open_hidden && !inner.is_empty();
+            let open_space = !inner.is_empty() && !g.open_hidden.resolve(g.span_open);
             if open_space {
                 doc.space();
             }

@@ -1,14 +1,56 @@
 //! Token trees: `TokenTree`, `Group`, `Ident`, `Punct` and their enums.
 //!
-//! Besides the public fields each leaf carries `hidden`: rustc's `JointHidden` spacing,
-//! i.e. "the source had no whitespace after this token". Only the lexer sets it, only the
-//! printer reads it, and iterating a stream clears it (as crossing rustc's bridge does), so
-//! it never changes what a macro can observe except through `to_string`.
+//! Besides the public fields each leaf carries `hidden` ([`Tight`]): rustc's `JointHidden`
+//! spacing, i.e. "the source had no whitespace after this token". The lexer sets it for the
+//! streams it makes; trees the host sends carry the span of the token that followed them,
+//! and the printer asks the host whether the two touch. Only the printer reads it, and
+//! iterating a stream clears it (as crossing rustc's bridge does), so it never changes what
+//! a macro can observe except through `to_string`.
 
 use std::fmt;
 use std::rc::Rc;
 
-use crate::{Literal, Span, TokenStream};
+use wpm_abi::{SpanHandle, SpanLocation};
+
+use crate::{host, Literal, Span, TokenStream};
+
+/// Whether a token had no whitespace after it in the source (rustc's `JointHidden`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Tight {
+    /// Whitespace followed, or nothing is known (every token a macro makes).
+    No,
+    /// The lexer saw the next token right after it.
+    Yes,
+    /// A token from the host, which sent this span for the token after it: tight if its
+    /// own span ends where that one starts. Asked only when printing.
+    Ask(SpanHandle),
+}
+
+impl Tight {
+    /// From the lexer's answer.
+    pub(crate) fn from_lexer(tight: bool) -> Tight {
+        if tight {
+            Tight::Yes
+        } else {
+            Tight::No
+        }
+    }
+
+    /// The answer for a token spanning `own`, asking the host if need be (four location
+    /// queries: lines and columns, which every host answers; byte offsets are not).
+    pub(crate) fn resolve(self, own: Span) -> bool {
+        match self {
+            Tight::No => false,
+            Tight::Yes => true,
+            Tight::Ask(next) => {
+                let at =
+                    |span: SpanHandle, line, column| Some((host::location(span, line)?, host::location(span, column)?));
+                let end = at(own.handle, SpanLocation::EndLine, SpanLocation::EndColumn);
+                end.is_some() && end == at(next, SpanLocation::StartLine, SpanLocation::StartColumn)
+            }
+        }
+    }
+}
 
 /// A single token or a delimited sequence of token trees.
 #[derive(Clone)]
@@ -48,15 +90,15 @@ impl TokenTree {
     pub(crate) fn clear_hidden(&mut self) {
         match self {
             TokenTree::Group(t) => {
-                t.open_hidden = false;
-                t.close_hidden = false;
+                t.open_hidden = Tight::No;
+                t.close_hidden = Tight::No;
             }
-            TokenTree::Ident(t) => t.hidden = false,
+            TokenTree::Ident(t) => t.hidden = Tight::No,
             TokenTree::Punct(t) => {
-                t.hidden = false;
+                t.hidden = Tight::No;
                 t.doc = None;
             }
-            TokenTree::Literal(t) => t.hidden = false,
+            TokenTree::Literal(t) => t.hidden = Tight::No,
         }
     }
 }
@@ -115,17 +157,25 @@ pub struct Group {
     pub(crate) span: Span,
     pub(crate) span_open: Span,
     pub(crate) span_close: Span,
-    /// Lexer-only: no whitespace after the opening delimiter.
-    pub(crate) open_hidden: bool,
-    /// Lexer-only: no whitespace after the closing delimiter.
-    pub(crate) close_hidden: bool,
+    /// No whitespace after the opening delimiter.
+    pub(crate) open_hidden: Tight,
+    /// No whitespace after the closing delimiter.
+    pub(crate) close_hidden: Tight,
 }
 
 impl Group {
     /// A new group with the given delimiter and stream, spanning the call site.
     pub fn new(delimiter: Delimiter, stream: TokenStream) -> Group {
         let cs = Span::call_site();
-        Group { delimiter, stream, span: cs, span_open: cs, span_close: cs, open_hidden: false, close_hidden: false }
+        Group {
+            delimiter,
+            stream,
+            span: cs,
+            span_open: cs,
+            span_close: cs,
+            open_hidden: Tight::No,
+            close_hidden: Tight::No,
+        }
     }
 
     /// The delimiter.
@@ -194,7 +244,7 @@ pub(crate) const LEGAL_PUNCT: &[u8] = b"=<>!~+-*/%^&|@.,;:#$?'";
 pub struct Punct {
     pub(crate) ch: u8,
     pub(crate) joint: bool,
-    pub(crate) hidden: bool,
+    pub(crate) hidden: Tight,
     /// Lexer-only: this `#` starts a desugared doc comment, which rustc still prints as
     /// the comment until the stream is taken apart.
     pub(crate) doc: Option<Rc<DocComment>>,
@@ -220,7 +270,7 @@ impl Punct {
         if !ch.is_ascii() || !LEGAL_PUNCT.contains(&(ch as u8)) {
             panic!("unsupported character `{ch:?}`");
         }
-        Punct { ch: ch as u8, joint: spacing == Spacing::Joint, hidden: false, doc: None, span: Span::call_site() }
+        Punct { ch: ch as u8, joint: spacing == Spacing::Joint, hidden: Tight::No, doc: None, span: Span::call_site() }
     }
 
     /// The character.
@@ -281,7 +331,7 @@ impl PartialEq<Punct> for char {
 pub struct Ident {
     pub(crate) sym: Rc<str>,
     pub(crate) is_raw: bool,
-    pub(crate) hidden: bool,
+    pub(crate) hidden: Tight,
     pub(crate) span: Span,
 }
 
@@ -295,7 +345,7 @@ impl Ident {
         if is_raw && !can_be_raw(string) {
             panic!("`{string}` cannot be a raw identifier");
         }
-        Ident { sym: Rc::from(string), is_raw, hidden: false, span }
+        Ident { sym: Rc::from(string), is_raw, hidden: Tight::No, span }
     }
 
     /// A new identifier with the given text and span.

@@ -29,11 +29,23 @@ fn respan(input: TokenStream) -> TokenStream {
         .collect()
 }
 
+/// The input's text, as a string literal.
+fn show(input: TokenStream) -> TokenStream {
+    TokenTree::Literal(proc_macro::Literal::string(&input.to_string())).into()
+}
+
+/// The text of the input taken apart into trees and put back together.
+fn show_rebuilt(input: TokenStream) -> TokenStream {
+    show(input.into_iter().collect())
+}
+
 fn registry() -> Registry {
     let mut r = Registry::new();
     r.derive("Upper", &["upper", "up"], upper);
     r.attribute("attr", attr);
     r.function("respan", respan);
+    r.function("show", show);
+    r.function("show_rebuilt", show_rebuilt);
     r
 }
 
@@ -91,6 +103,8 @@ fn manifest_lists_macros_in_order() {
             (MacroKind::Derive, "Upper", vec!["upper".to_owned(), "up".to_owned()]),
             (MacroKind::Attribute, "attr", vec![]),
             (MacroKind::Function, "respan", vec![]),
+            (MacroKind::Function, "show", vec![]),
+            (MacroKind::Function, "show_rebuilt", vec![]),
         ]
     );
 }
@@ -133,13 +147,87 @@ fn attribute_gets_its_arguments() {
 }
 
 #[test]
-#[should_panic(expected = "wpm: the host asked for macro #3, but the module has 3")]
+#[should_panic(expected = "wpm: the host asked for macro #5, but the module has 5")]
 fn bad_index_panics() {
-    registry().expand(3, &Request::default().encode());
+    registry().expand(5, &Request::default().encode());
 }
 
 #[test]
 #[should_panic(expected = "wpm: the host sent a malformed request")]
 fn malformed_request_panics() {
     registry().expand(0, &[7]);
+}
+
+/// `std::time::Duration::from_secs(5) + {x}` as the host sends it: every token's span
+/// handle is its first column, on line 1, so a handle and the next touch when the
+/// token's width (`widths`) covers the gap.
+fn source_sample() -> Vec<wpm_abi::TokenTree> {
+    let group = |delimiter, open: u32, close: u32, stream| {
+        wpm_abi::TokenTree::Group(Group {
+            delimiter,
+            span: SpanHandle(open),
+            span_open: SpanHandle(open),
+            span_close: SpanHandle(close),
+            stream,
+        })
+    };
+    let five = wpm_abi::TokenTree::Literal(Literal {
+        kind: LitKind::Integer,
+        symbol: "5".into(),
+        suffix: String::new(),
+        span: SpanHandle(32),
+    });
+    vec![
+        ident("std", 3),
+        punct(b':', true, 6),
+        punct(b':', false, 7),
+        ident("time", 8),
+        punct(b':', true, 12),
+        punct(b':', false, 13),
+        ident("Duration", 14),
+        punct(b':', true, 22),
+        punct(b':', false, 23),
+        ident("from_secs", 24),
+        group(Delimiter::Parenthesis, 33 - 2, 33, vec![five]),
+        punct(b'+', false, 35),
+        group(Delimiter::Brace, 37, 39, vec![ident("x", 38)]),
+    ]
+}
+
+/// Where the spans of [`source_sample`] lie: handle `h` starts at column `h` of line 1 and
+/// is as wide as the token there.
+fn sample_locations(span: SpanHandle, which: wpm_abi::SpanLocation) -> Option<u32> {
+    use wpm_abi::SpanLocation::{EndColumn, EndLine, StartColumn, StartLine};
+    let width = match span.0 {
+        3 => 3,
+        8 => 4,
+        14 => 8,
+        24 => 9,
+        _ => 1,
+    };
+    match which {
+        StartLine | EndLine => Some(1),
+        StartColumn => Some(span.0),
+        EndColumn => Some(span.0 + width),
+        _ => None,
+    }
+}
+
+fn shown(index: usize) -> String {
+    match &expand(index, None, source_sample())[..] {
+        [wpm_abi::TokenTree::Literal(l)] => l.symbol.clone(),
+        other => panic!("expected one string literal, got {other:?}"),
+    }
+}
+
+/// A stream the host sent prints with the source's spacing, as rustc prints its own
+/// tokens: the printer asks where the spans lie. Taken apart into trees, it prints like a
+/// stream the macro built; so does everything when the host cannot say.
+#[test]
+fn host_streams_print_with_the_source_spacing() {
+    proc_macro::__wpm::set_native_span_locations(Some(sample_locations));
+    assert_eq!(shown(3), "std::time::Duration::from_secs(5) + {x}");
+    assert_eq!(shown(4), "std :: time :: Duration :: from_secs(5) + { x }");
+    proc_macro::__wpm::set_native_span_locations(None);
+    assert_eq!(shown(3), "std :: time :: Duration :: from_secs(5) + { x }");
 }
