@@ -47,9 +47,13 @@ fn first_span(tree: &abi::TokenTree) -> abi::SpanHandle {
 
 /// [`stream_from_abi`] for trees followed by a tree spanning `after` (`None`: nothing).
 fn stream_followed_by(trees: Vec<abi::TokenTree>, after: Option<abi::SpanHandle>) -> TokenStream {
-    let next: Vec<Option<abi::SpanHandle>> =
-        trees.iter().skip(1).map(|t| Some(first_span(t))).chain(std::iter::once(after)).collect();
-    TokenStream::from_vec(trees.into_iter().zip(next).map(|(tree, next)| tree_from_abi(tree, next)).collect())
+    let mut out = Vec::with_capacity(trees.len());
+    let mut trees = trees.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        let next = trees.peek().map(first_span).or(after);
+        out.push(tree_from_abi(tree, next));
+    }
+    TokenStream::from_vec(out)
 }
 
 fn tree_from_abi(tree: abi::TokenTree, next: Option<abi::SpanHandle>) -> TokenTree {

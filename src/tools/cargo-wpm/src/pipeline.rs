@@ -199,10 +199,7 @@ fn prepare(
     }
     let rewrite_error = |detail| Error::Rewrite { file: pkg.lib_root.clone(), detail };
     let src = read(&pkg.lib_root)?;
-    let borrowed = borrowed_generators(pkg, &src, tc, cache).map_err(|e| match e {
-        Error::Rewrite { detail, .. } => rewrite_error(detail),
-        other => other,
-    })?;
+    let borrowed = borrowed_generators(pkg, &src, tc, cache)?;
     let root = rewrite_root(&src, &borrowed).map_err(rewrite_error)?;
     let macros = if root.generators.is_empty() {
         root.macros.clone()
